@@ -1,0 +1,3 @@
+export * from './core/errors.js'
+export * from './core/logger.js'
+export * from './metadata/metadata-store.js'

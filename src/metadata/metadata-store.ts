@@ -1,0 +1,294 @@
+/**
+ * The MetadataStore contract: experiments, runs, metrics, params, tags, datasets and search with
+ * MLflow's semantics. Every backend (file store, SQLite, PostgreSQL, MySQL) implements it; the
+ * conformance suite in `test/metadata/conformance/` holds them all to it.
+ *
+ * Conventions:
+ * - Every id is a string (file-store experiment ids have 18 digits).
+ * - Times are integers in milliseconds since the epoch.
+ * - Methods throw `TrackstoreError` with MLflow's error code; each method says which codes.
+ */
+
+export type LifecycleStage = 'active' | 'deleted'
+
+export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+
+/** `ACTIVE_ONLY` is the default everywhere, as in MLflow. */
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL'
+
+export interface KeyValue {
+  key: string
+  value: string
+}
+export type ExperimentTag = KeyValue
+export type RunTag = KeyValue
+export type Param = KeyValue
+export type InputTag = KeyValue
+
+export interface Experiment {
+  experimentId: string
+  name: string
+  artifactLocation: string
+  lifecycleStage: LifecycleStage
+  /** `null` for experiments written before MLflow recorded it. */
+  creationTime: number | null
+  lastUpdateTime: number | null
+  /** Sorted by key. */
+  tags: ExperimentTag[]
+}
+
+export interface Metric {
+  key: string
+  /** NaN and ±Infinity are valid; SQL stores return ±Infinity as ±Number.MAX_VALUE. */
+  value: number
+  timestamp: number
+  /** Defaults to 0. */
+  step?: number
+  datasetName?: string | null
+  datasetDigest?: string | null
+  /** MLflow 3 logged-model id; carried but not yet interpreted (see the logged-models issue). */
+  modelId?: string | null
+}
+
+/** A metric as read back: `step` is always set. */
+export interface StoredMetric extends Metric {
+  step: number
+}
+
+export interface RunInfo {
+  runId: string
+  runName: string
+  experimentId: string
+  userId: string
+  status: RunStatus
+  startTime: number | null
+  endTime: number | null
+  artifactUri: string
+  lifecycleStage: LifecycleStage
+  /** When the run was deleted; `null` for active runs (and runs deleted by old MLflow versions). */
+  deletedTime: number | null
+}
+
+export interface RunData {
+  /** The latest value of each metric (max of step, timestamp, value), sorted by key. */
+  metrics: StoredMetric[]
+  /** Sorted by key. */
+  params: Param[]
+  /** Sorted by key. */
+  tags: RunTag[]
+}
+
+export interface Dataset {
+  name: string
+  digest: string
+  sourceType: string
+  source: string
+  schema?: string | null
+  profile?: string | null
+}
+
+export interface DatasetInput {
+  dataset: Dataset
+  /** Input tags such as `mlflow.data.context`, sorted by key. */
+  tags: InputTag[]
+}
+
+export interface RunInputs {
+  datasetInputs: DatasetInput[]
+}
+
+export interface Run {
+  info: RunInfo
+  data: RunData
+  inputs: RunInputs
+}
+
+/** One page of results; `nextPageToken` is `null` on the last page. */
+export interface Page<T> {
+  items: T[]
+  nextPageToken: string | null
+}
+
+export interface CreateExperimentOptions {
+  /** Defaults to `<default artifact root>/<experiment id>`. */
+  artifactLocation?: string
+  tags?: ExperimentTag[]
+}
+
+export interface SearchExperimentsOptions {
+  viewType?: ViewType
+  /** 1..50000; default 1000. */
+  maxResults?: number
+  /** MLflow's filter grammar, e.g. `name LIKE 'exp-%' AND tags.team = 'a'`. */
+  filter?: string
+  /** e.g. `['name ASC', 'creation_time DESC']`. */
+  orderBy?: string[]
+  pageToken?: string | null
+}
+
+export interface CreateRunOptions {
+  experimentId: string
+  userId?: string
+  /** Defaults to now. */
+  startTime?: number
+  tags?: RunTag[]
+  /** Defaults to the `mlflow.runName` tag, else a random name such as `bold-bee-123`. */
+  runName?: string
+}
+
+export interface UpdateRunInfoOptions {
+  status?: RunStatus
+  endTime?: number | null
+  /** A new run name; also rewrites the `mlflow.runName` tag. */
+  runName?: string
+}
+
+export interface LogBatchOptions {
+  metrics?: Metric[]
+  params?: Param[]
+  tags?: RunTag[]
+}
+
+export interface MetricHistoryOptions {
+  /** Default: all values. 0 returns an empty page. */
+  maxResults?: number
+  pageToken?: string | null
+}
+
+export interface SearchRunsOptions {
+  experimentIds: string[]
+  filter?: string
+  viewType?: ViewType
+  /** 1..50000; default 1000. */
+  maxResults?: number
+  /** e.g. `['metrics.loss ASC', 'attributes.start_time DESC']`. */
+  orderBy?: string[]
+  pageToken?: string | null
+}
+
+/**
+ * What differs between backends, as MLflow's own stores differ. Read by the conformance suite
+ * and by `verify`; never replaced by checks on the backend's name.
+ */
+export interface StoreCapabilities {
+  /** A label for people and reports: `file`, `sqlite`, `postgresql`, `mysql`. */
+  readonly kind: string
+  /** SQL stores allow deleting experiment 0; the file store refuses. */
+  readonly canDeleteDefaultExperiment: boolean
+  /** `sequential` (1, 2, 3 …) in SQL; `random18` (18-digit random integers) in the file store. */
+  readonly experimentIdFormat: 'sequential' | 'random18'
+  /** The file store keeps identical metric rows; SQL primary keys collapse them. */
+  readonly keepsDuplicateMetricRows: boolean
+  /** SQL stores keep ±Infinity as ±1.7976931348623157e308 and -0.0 as 0.0. */
+  readonly clampsInfinity: boolean
+  /** The SQL store rejects run tag values over 8000 when truncation is off; the file store does not check. */
+  readonly checksRunTagValueLength: boolean
+  /** SQL stores refuse experiment tag values over 5000 characters. */
+  readonly checksExperimentTagValueLength: boolean
+}
+
+export interface MetadataStore {
+  readonly capabilities: StoreCapabilities
+
+  /**
+   * Creates an experiment and returns its id.
+   * @throws INVALID_PARAMETER_VALUE for an empty or over-long name or a bad tag;
+   *   RESOURCE_ALREADY_EXISTS when the name is taken (by an active or a deleted experiment).
+   */
+  createExperiment(name: string, options?: CreateExperimentOptions): Promise<string>
+
+  /** @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE for an id of the wrong form. */
+  getExperiment(experimentId: string): Promise<Experiment>
+
+  /** Finds active and deleted experiments; `null` when none has the name. */
+  getExperimentByName(name: string): Promise<Experiment | null>
+
+  /** @throws INVALID_PARAMETER_VALUE for a bad filter, order_by, max_results or page token. */
+  searchExperiments(options?: SearchExperimentsOptions): Promise<Page<Experiment>>
+
+  /**
+   * @throws INVALID_PARAMETER_VALUE for a bad name or a deleted experiment;
+   *   RESOURCE_ALREADY_EXISTS when the name is taken; RESOURCE_DOES_NOT_EXIST.
+   */
+  renameExperiment(experimentId: string, newName: string): Promise<void>
+
+  /**
+   * Marks the experiment and all its runs deleted.
+   * @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE when already deleted, or for the
+   *   Default experiment where `capabilities.canDeleteDefaultExperiment` is false.
+   */
+  deleteExperiment(experimentId: string): Promise<void>
+
+  /** Marks the experiment and all its runs active. @throws RESOURCE_DOES_NOT_EXIST. */
+  restoreExperiment(experimentId: string): Promise<void>
+
+  /** Upserts a tag. @throws INVALID_PARAMETER_VALUE (bad key/value, deleted experiment). */
+  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void>
+
+  /** @throws RESOURCE_DOES_NOT_EXIST when the tag or experiment is missing. */
+  deleteExperimentTag(experimentId: string, key: string): Promise<void>
+
+  /**
+   * Creates a run in an active experiment and returns it.
+   * @throws INVALID_PARAMETER_VALUE (deleted experiment, conflicting run name and tag, bad tag);
+   *   RESOURCE_DOES_NOT_EXIST when the experiment is missing.
+   */
+  createRun(options: CreateRunOptions): Promise<Run>
+
+  /** Reads a run (deleted runs too). @throws RESOURCE_DOES_NOT_EXIST. */
+  getRun(runId: string): Promise<Run>
+
+  /**
+   * Sets status, end time and/or name; returns the updated info.
+   * @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE for a deleted run.
+   */
+  updateRunInfo(runId: string, update: UpdateRunInfoOptions): Promise<RunInfo>
+
+  /** Idempotent. @throws RESOURCE_DOES_NOT_EXIST. */
+  deleteRun(runId: string): Promise<void>
+
+  /** Idempotent. @throws RESOURCE_DOES_NOT_EXIST. */
+  restoreRun(runId: string): Promise<void>
+
+  /** Appends one metric value. @throws INVALID_PARAMETER_VALUE; RESOURCE_DOES_NOT_EXIST. */
+  logMetric(runId: string, metric: Metric): Promise<void>
+
+  /**
+   * Logs a param; the same value again is a no-op.
+   * @throws INVALID_PARAMETER_VALUE when the key exists with another value, or for a bad key
+   *   or an over-long value with truncation off.
+   */
+  logParam(runId: string, param: Param): Promise<void>
+
+  /** Upserts a run tag (`mlflow.runName` also renames the run). @throws INVALID_PARAMETER_VALUE. */
+  setTag(runId: string, tag: RunTag): Promise<void>
+
+  /** @throws RESOURCE_DOES_NOT_EXIST when the tag is missing; INVALID_PARAMETER_VALUE (deleted run). */
+  deleteTag(runId: string, key: string): Promise<void>
+
+  /**
+   * Logs up to 1000 metrics, 100 params and 100 tags (1000 in all) atomically: when any param
+   * conflicts or any value is invalid, nothing is written.
+   */
+  logBatch(runId: string, batch: LogBatchOptions): Promise<void>
+
+  /** Every logged value of one metric; an unknown key gives an empty page. */
+  getMetricHistory(
+    runId: string,
+    key: string,
+    options?: MetricHistoryOptions,
+  ): Promise<Page<StoredMetric>>
+
+  /** @throws INVALID_PARAMETER_VALUE for a bad filter, order_by, max_results or page token. */
+  searchRuns(options: SearchRunsOptions): Promise<Page<Run>>
+
+  /**
+   * Records dataset inputs of a run. A dataset already logged to the run with the same
+   * (name, digest) is left as it is, tags included.
+   */
+  logInputs(runId: string, datasets?: DatasetInput[]): Promise<void>
+
+  /** Releases connections and handles. The store is unusable afterwards. */
+  close(): Promise<void>
+}
