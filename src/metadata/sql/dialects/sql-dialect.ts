@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely'
+import { TrackstoreError } from '../../../core/errors.js'
+import type { TrackingDatabase } from '../tables.js'
+
+export type SqlDialectName = 'sqlite' | 'postgresql' | 'mysql'
+
+/**
+ * What differs between the SQL dialects, and nothing else: the store is written once against
+ * Kysely and asks its dialect only these questions.
+ */
+export interface SqlDialect {
+  readonly name: SqlDialectName
+  /** Most bind parameters one statement may carry; multi-row inserts are chunked under it. */
+  readonly maxBindParameters: number
+  /** How `is_nan` and other booleans are written. */
+  toBoolean(value: boolean): boolean | number
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTables = TrackingDatabase & Record<string, any>
+
+/** An open connection: a Kysely instance over MLflow's tables plus its dialect. */
+export interface SqlConnection {
+  readonly dialect: SqlDialect
+  readonly db: Kysely<AnyTables>
+  close(): Promise<void>
+}
+
+/** Loads a driver package on first use, with a clear error when it is not installed. */
+export async function importDriver<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (error) {
+    throw new TrackstoreError(
+      'INTERNAL_ERROR',
+      `Cannot load the database driver '${name}'. Install it with: npm install ${name}`,
+      { cause: error },
+    )
+  }
+}

@@ -1,0 +1,33 @@
+import { Kysely, SqliteDialect } from 'kysely'
+import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } from './sql-dialect.js'
+
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  // SQLITE_MAX_VARIABLE_NUMBER defaults to 32766 since SQLite 3.32.
+  maxBindParameters: 32766,
+  toBoolean: (value) => (value ? 1 : 0),
+}
+
+export interface SqliteConnectOptions {
+  /** Open without write access (used to read databases in read-only folders). */
+  readonly?: boolean
+}
+
+/**
+ * Opens a SQLite database file (or `:memory:`) with MLflow's session settings: WAL, a busy
+ * timeout, foreign keys on and case-sensitive LIKE.
+ */
+export async function connectSqlite(
+  path: string,
+  options: SqliteConnectOptions = {},
+): Promise<SqlConnection> {
+  const { default: Database } = await importDriver('better-sqlite3', () => import('better-sqlite3'))
+  const database = new Database(path, { readonly: options.readonly ?? false })
+  if (path !== ':memory:' && !options.readonly) database.pragma('journal_mode = WAL')
+  database.pragma('busy_timeout = 20000')
+  database.pragma('foreign_keys = ON')
+  database.pragma('case_sensitive_like = ON')
+  database.pragma('synchronous = NORMAL')
+  const db = new Kysely<AnyTables>({ dialect: new SqliteDialect({ database }) })
+  return { dialect: sqliteDialect, db, close: () => db.destroy() }
+}
