@@ -8,6 +8,7 @@
  * - Times are integers in milliseconds since the epoch.
  * - Methods throw `TrackstoreError` with MLflow's error code; each method says which codes.
  */
+import type { Logger } from '../core/logger.js'
 
 export type LifecycleStage = 'active' | 'deleted'
 
@@ -291,4 +292,20 @@ export interface MetadataStore {
 
   /** Releases connections and handles. The store is unusable afterwards. */
   close(): Promise<void>
+}
+
+/** Options every backend takes (the composition root fills in the defaults). */
+export interface MetadataStoreOptions {
+  /**
+   * Where new experiments put their artifacts (`<root>/<experiment id>`). A relative local path
+   * is made absolute. Defaults: `./mlruns` for SQL stores, the store folder for the file store.
+   */
+  defaultArtifactRoot?: string
+  /** Silent by default. */
+  logger?: Logger
+  /**
+   * Truncate param values over 6000 and tag values over 8000 characters instead of refusing
+   * them. Default: the MLFLOW_TRUNCATE_LONG_VALUES environment variable, else true.
+   */
+  truncateLongValues?: boolean
 }
