@@ -1,0 +1,11 @@
+import { describe } from 'vitest'
+import { createTestDatabase, serverAvailable } from '../../support/databases.js'
+import { describeMetadataStoreConformance } from '../conformance/index.js'
+import { sqlStoreFactory } from './sql-store-factory.js'
+
+describe.skipIf(!(await serverAvailable('mysql')))('mysql backend', () => {
+  describeMetadataStoreConformance(
+    'mysql',
+    sqlStoreFactory(() => createTestDatabase('mysql')),
+  )
+})
