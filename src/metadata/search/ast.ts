@@ -39,7 +39,13 @@ export type RunClause =
       span: SourceSpan
     }
   /** `IN` / `NOT IN` is only allowed for `run_id`; upper-case ids are dropped as MLflow does. */
-  | { type: 'attribute'; key: 'run_id'; comparator: ListComparator; values: string[]; span: SourceSpan }
+  | {
+      type: 'attribute'
+      key: 'run_id'
+      comparator: ListComparator
+      values: string[]
+      span: SourceSpan
+    }
   | {
       type: 'attribute'
       key: NumericRunAttribute
