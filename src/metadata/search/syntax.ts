@@ -73,6 +73,17 @@ export interface RawIdentifier {
   end: number
 }
 
+/** Words that cannot be a bare identifier; quote a key that is spelled like one. */
+const KEYWORDS: ReadonlySet<string> = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'IS',
+  'NULL',
+  'LIKE',
+  'ILIKE',
+])
 const QUOTED_NAME: ReadonlySet<TokenKind> = new Set(['backtick', 'dquote'])
 
 /**
@@ -81,6 +92,9 @@ const QUOTED_NAME: ReadonlySet<TokenKind> = new Set(['backtick', 'dquote'])
  */
 export function parseIdentifier(cursor: Cursor, expected: string): RawIdentifier {
   const first = cursor.peek()
+  if (first.kind === 'word' && KEYWORDS.has(first.text.toUpperCase())) {
+    cursor.unexpected(first, expected)
+  }
   if (first.kind === 'word' && cursor.peek(1).kind !== 'dot') {
     cursor.next()
     const dot = first.text.indexOf('.')
