@@ -8,12 +8,16 @@
  * and isolates its tests by unique experiment names; only tests that need an empty store get one.
  */
 import { describe } from 'vitest'
+import { describeDatasets } from './datasets.js'
 import { describeExperiments } from './experiments.js'
 import type { StoreFactory } from './harness.js'
 import { describeLogBatch } from './log-batch.js'
 import { describeMetrics } from './metrics.js'
 import { describeParamsAndTags } from './params-and-tags.js'
 import { describeRuns } from './runs.js'
+import { describeSearchExperiments } from './search-experiments.js'
+import { describeSearchRunsOrder } from './search-runs-order.js'
+import { describeSearchRunsFilters } from './search-runs.js'
 
 export type { StoreFactory, StoreFactoryOptions, StoreHandle } from './harness.js'
 
@@ -24,5 +28,9 @@ export function describeMetadataStoreConformance(name: string, factory: StoreFac
     describeMetrics(factory)
     describeParamsAndTags(factory)
     describeLogBatch(factory)
+    describeSearchRunsFilters(factory)
+    describeSearchRunsOrder(factory)
+    describeSearchExperiments(factory)
+    describeDatasets(factory)
   })
 }
