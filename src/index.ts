@@ -1,3 +1,6 @@
 export * from './core/errors.js'
 export * from './core/logger.js'
+export { parseTrackingUri, type TrackingLocation } from './core/uri.js'
 export * from './metadata/metadata-store.js'
+export { openMetadataStore, type OpenMetadataStoreOptions } from './open-metadata-store.js'
+export * from './artifacts/index.js'

@@ -215,9 +215,11 @@ export interface MetadataStore {
   renameExperiment(experimentId: string, newName: string): Promise<void>
 
   /**
-   * Marks the experiment and all its runs deleted.
-   * @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE when already deleted, or for the
-   *   Default experiment where `capabilities.canDeleteDefaultExperiment` is false.
+   * Marks the experiment and all its runs deleted. Deleting a deleted experiment again is
+   * accepted by SQL stores and refused with RESOURCE_DOES_NOT_EXIST by the file store, as in
+   * MLflow.
+   * @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE for the Default experiment where
+   *   `capabilities.canDeleteDefaultExperiment` is false.
    */
   deleteExperiment(experimentId: string): Promise<void>
 

@@ -227,7 +227,7 @@ export function parseSqlExperimentId(experimentId: unknown): number {
   const text = typeof experimentId === 'number' ? String(experimentId) : experimentId
   if (typeof text !== 'string' || !/^-?\d+$/.test(text.trim())) {
     throw invalidParameter(
-      `Invalid experiment ID ${JSON.stringify(experimentId)}. ` +
+      `Invalid experiment ID '${String(experimentId)}'. ` +
         'Experiment ID must be a valid integer.',
     )
   }
@@ -282,12 +282,18 @@ export function validateBatch(
   return validated
 }
 
+function requireNonEmpty(value: unknown, parameter: string): string {
+  const text = requireString(value, parameter)
+  if (text === '') throw invalidParameter(`Missing value for required parameter '${parameter}'.`)
+  return text
+}
+
 function validateDataset(dataset: Dataset, path: string): Dataset {
   if (!dataset) throw invalidParameter(`Missing value for required parameter '${path}'.`)
-  const name = requireString(dataset.name, `${path}.name`)
-  const digest = requireString(dataset.digest, `${path}.digest`)
-  const sourceType = requireString(dataset.sourceType, `${path}.source_type`)
-  const source = requireString(dataset.source, `${path}.source`)
+  const name = requireNonEmpty(dataset.name, `${path}.name`)
+  const digest = requireNonEmpty(dataset.digest, `${path}.digest`)
+  const sourceType = requireNonEmpty(dataset.sourceType, `${path}.source_type`)
+  const source = requireNonEmpty(dataset.source, `${path}.source`)
   limitLength('Dataset name', name, LIMITS.datasetName, null)
   limitLength('Dataset digest', digest, LIMITS.datasetDigest, null)
   limitLength('Dataset source', source, LIMITS.datasetSource, null)
@@ -316,7 +322,7 @@ export function validateDatasetInputs(inputs: DatasetInput[] | undefined): Datas
     const dataset = validateDataset(input?.dataset, `datasets[${i}].dataset`)
     const tags = new Map<string, string>()
     for (const [j, tag] of (input.tags ?? []).entries()) {
-      const key = requireString(tag?.key, `datasets[${i}].tags[${j}].key`)
+      const key = requireNonEmpty(tag?.key, `datasets[${i}].tags[${j}].key`)
       const value = requireString(tag.value, `datasets[${i}].tags[${j}].value`)
       limitLength('Input tag key', key, LIMITS.inputTagKey, null)
       limitLength('Input tag value', value, LIMITS.inputTagValue, null)

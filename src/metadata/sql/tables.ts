@@ -3,8 +3,11 @@
  * Column names are MLflow's; the schema itself is created by `src/migrate/`.
  */
 
+import type { Generated } from 'kysely'
+
 export interface ExperimentsTable {
-  experiment_id: number | string
+  /** Auto-increment; the Default experiment is inserted with an explicit 0. */
+  experiment_id: Generated<number | string>
   name: string
   artifact_location: string | null
   lifecycle_stage: string | null

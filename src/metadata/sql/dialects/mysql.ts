@@ -1,10 +1,23 @@
-import { Kysely, MysqlDialect } from 'kysely'
+import { Kysely, MysqlDialect, sql } from 'kysely'
 import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } from './sql-dialect.js'
 
 export const mysqlDialect: SqlDialect = {
   name: 'mysql',
   maxBindParameters: 65535,
   toBoolean: (value) => (value ? 1 : 0),
+  ignoreDuplicates: (query, keyColumns) =>
+    query.onDuplicateKeyUpdate({ [keyColumns[0]!]: sql.ref(keyColumns[0]!) } as never),
+  upsert: (query, _keyColumns, updateColumns) =>
+    query.onDuplicateKeyUpdate(
+      Object.fromEntries(
+        updateColumns.map((column) => [column, sql`VALUES(${sql.ref(column)})`]),
+      ) as never,
+    ),
+  // The default collation (utf8mb4_general_ci) ignores case: BINARY makes =, != and LIKE exact.
+  compareText: (column, comparator, value) =>
+    comparator === 'ILIKE'
+      ? sql<boolean>`lower(${column}) LIKE lower(${value})`
+      : sql<boolean>`${column} ${sql.raw(comparator)} BINARY ${value}`,
 }
 
 /**

@@ -1,13 +1,25 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import { upsertExcluded } from './sqlite.js'
 import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } from './sql-dialect.js'
 
 export const postgresDialect: SqlDialect = {
   name: 'postgresql',
   maxBindParameters: 65535,
   toBoolean: (value) => value,
+  ignoreDuplicates: (query, keyColumns) =>
+    query.onConflict((conflict) => conflict.columns(keyColumns as never).doNothing()),
+  upsert: upsertExcluded,
+  compareText: (column, comparator, value) =>
+    sql<boolean>`${column} ${sql.raw(comparator)} ${value}`,
 }
 
 const INT8_OID = 20
+
+/** BIGINT as a number when it is safe, else as its exact decimal text (ids stay strings). */
+function parseInt8(value: string): number | string {
+  const number = Number(value)
+  return Number.isSafeInteger(number) ? number : value
+}
 
 /** Opens a pooled PostgreSQL connection; BIGINT columns are read as numbers. */
 export async function connectPostgres(url: string, poolSize = 10): Promise<SqlConnection> {
@@ -19,7 +31,7 @@ export async function connectPostgres(url: string, poolSize = 10): Promise<SqlCo
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
-          ? (value: string) => Number(value)
+          ? parseInt8
           : types.getTypeParser(oid, format ?? 'text')) as typeof types.getTypeParser,
     },
   })

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Expression, InsertQueryBuilder, Kysely, RawBuilder, SqlBool } from 'kysely'
 import { TrackstoreError } from '../../../core/errors.js'
 import type { TrackingDatabase } from '../tables.js'
 
@@ -14,7 +14,23 @@ export interface SqlDialect {
   readonly maxBindParameters: number
   /** How `is_nan` and other booleans are written. */
   toBoolean(value: boolean): boolean | number
+  /** Makes a multi-row insert skip rows whose primary key exists (never other errors). */
+  ignoreDuplicates(query: AnyInsert, keyColumns: string[]): AnyInsert
+  /** Makes a multi-row insert overwrite `updateColumns` of rows whose primary key exists. */
+  upsert(query: AnyInsert, keyColumns: string[], updateColumns: string[]): AnyInsert
+  /**
+   * A string comparison with MLflow's case rules: `=`, `!=` and `LIKE` case-sensitive on every
+   * dialect (MySQL's default collation is not), `ILIKE` case-insensitive.
+   */
+  compareText(
+    column: Expression<unknown>,
+    comparator: '=' | '!=' | 'LIKE' | 'ILIKE',
+    value: string,
+  ): RawBuilder<SqlBool>
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyInsert = InsertQueryBuilder<any, any, any>
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTables = TrackingDatabase & Record<string, any>

@@ -1,11 +1,39 @@
-import { Kysely, SqliteDialect } from 'kysely'
-import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } from './sql-dialect.js'
+import { Kysely, SqliteDialect, sql } from 'kysely'
+import {
+  importDriver,
+  type AnyInsert,
+  type AnyTables,
+  type SqlConnection,
+  type SqlDialect,
+} from './sql-dialect.js'
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   // SQLITE_MAX_VARIABLE_NUMBER defaults to 32766 since SQLite 3.32.
   maxBindParameters: 32766,
   toBoolean: (value) => (value ? 1 : 0),
+  ignoreDuplicates: (query, keyColumns) =>
+    query.onConflict((conflict) => conflict.columns(keyColumns as never).doNothing()),
+  upsert: (query, keyColumns, updateColumns) => upsertExcluded(query, keyColumns, updateColumns),
+  // The connection runs PRAGMA case_sensitive_like = ON, as MLflow's sessions do.
+  compareText: (column, comparator, value) =>
+    comparator === 'ILIKE'
+      ? sql<boolean>`lower(${column}) LIKE lower(${value})`
+      : sql<boolean>`${column} ${sql.raw(comparator)} ${value}`,
+}
+
+/** `INSERT … ON CONFLICT (keys) DO UPDATE SET col = excluded.col` (SQLite and PostgreSQL). */
+export function upsertExcluded(
+  query: AnyInsert,
+  keyColumns: string[],
+  updateColumns: string[],
+): AnyInsert {
+  const set = Object.fromEntries(
+    updateColumns.map((column) => [column, sql.ref(`excluded.${column}`)]),
+  )
+  return query.onConflict((conflict) =>
+    conflict.columns(keyColumns as never).doUpdateSet(set as never),
+  )
 }
 
 export interface SqliteConnectOptions {

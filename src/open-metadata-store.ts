@@ -1,0 +1,71 @@
+/**
+ * The composition root for metadata stores: parses a tracking URI, opens the backend it names,
+ * and (for SQL) prepares the schema with the migrations, as MLflow does when it opens a
+ * database. It sits above `metadata/` and `migrate/` so that no store imports the migrations.
+ */
+import { resolveUriIfLocal } from './core/artifact-uri.js'
+import { silentLogger } from './core/logger.js'
+import { parseTrackingUri, redactUri } from './core/uri.js'
+import type { MetadataStore, MetadataStoreOptions } from './metadata/metadata-store.js'
+import { connectSql } from './metadata/sql/connect-sql.js'
+import { SqlMetadataStore } from './metadata/sql/sql-store.js'
+import { assertReadable, prepareSchema, schemaError } from './migrate/index.js'
+
+/** MLflow's default local artifact root when none is configured. */
+export const DEFAULT_ARTIFACT_ROOT = './mlruns'
+
+export interface OpenMetadataStoreOptions extends MetadataStoreOptions {
+  /**
+   * Create MLflow's schema in an empty database (default true, as MLflow does). With false, an
+   * empty database is an error.
+   */
+  createSchema?: boolean
+}
+
+/** MLFLOW_TRUNCATE_LONG_VALUES, default true. */
+function truncateFromEnvironment(): boolean {
+  const value = process.env.MLFLOW_TRUNCATE_LONG_VALUES
+  return value === undefined || !['false', '0', 'no'].includes(value.trim().toLowerCase())
+}
+
+/**
+ * Opens the metadata store a tracking URI names: `sqlite:///relative.db`,
+ * `sqlite:////absolute.db`, `sqlite:///:memory:`, `postgresql://…`, `mysql://…` (SQLAlchemy
+ * driver suffixes such as `+psycopg2` are accepted), or a plain path / `file:` URI for an
+ * `mlruns` folder.
+ *
+ * @example
+ * const store = await openMetadataStore('sqlite:///mlflow.db')
+ * const experimentId = await store.createExperiment('my-experiment')
+ */
+export async function openMetadataStore(
+  uri: string,
+  options: OpenMetadataStoreOptions = {},
+): Promise<MetadataStore> {
+  const location = parseTrackingUri(uri)
+  const logger = options.logger ?? silentLogger
+  const truncateLongValues = options.truncateLongValues ?? truncateFromEnvironment()
+  if (location.kind === 'file') {
+    const { openFileStore } = await import('./metadata/file/index.js')
+    return openFileStore(location.root, { ...options, logger, truncateLongValues })
+  }
+  const connection = await connectSql(location)
+  try {
+    const schema = await prepareSchema(connection, {
+      logger,
+      create: options.createSchema ?? true,
+    })
+    assertReadable(schema, redactUri(uri))
+    const store = new SqlMetadataStore(connection, {
+      defaultArtifactRoot: resolveUriIfLocal(options.defaultArtifactRoot ?? DEFAULT_ARTIFACT_ROOT),
+      logger,
+      truncateLongValues,
+      readOnlyReason: schema.writable ? null : schemaError(schema.status, redactUri(uri)),
+    })
+    await store.initialize()
+    return store
+  } catch (error) {
+    await connection.close()
+    throw error
+  }
+}
