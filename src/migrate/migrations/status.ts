@@ -10,18 +10,22 @@ import {
 } from './revisions.js'
 
 /**
- * Where a database stands, and so what trackstore may do with it:
+ * Where a database stands, and so what trackstore may do with it. What
+ * `prepareSchema({ create: true })` and `migrateToLatest` do in each state follows the dash.
  *
- * | state | meaning | prepareSchema({ create: true }) |
- * |---|---|---|
- * | `empty` | none of MLflow's tables, no alembic_version, no trackstore record | creates the schema |
- * | `incomplete` | trackstore began creating the schema and stopped (MySQL) | finishes it |
- * | `mlflow-current` | MLflow created it at the head; trackstore never migrated it | records 0001 as a baseline, applies later migrations |
- * | `pending` | at the head, trackstore migrations left to apply | applies them |
- * | `current` | at the head, every trackstore migration applied | nothing |
- * | `other-revision` | alembic_version names another revision (older, or unknown: newer MLflow) | nothing; not writable |
- * | `newer-trackstore` | trackstore_migrations names migrations this version does not know | nothing; not writable |
- * | `unrecognised` | MLflow tables without one alembic revision and without a trackstore record | nothing; not touched |
+ * - `empty`: none of MLflow's tables, no alembic_version, no trackstore record. Creates the
+ *   schema.
+ * - `incomplete`: trackstore began creating the schema and stopped (MySQL). Finishes it.
+ * - `mlflow-current`: MLflow created it at the head; trackstore never migrated it. Records 0001
+ *   as a baseline without running it, then applies later migrations.
+ * - `pending`: at the head, trackstore migrations left to apply. Applies them.
+ * - `current`: at the head, every trackstore migration applied. Nothing.
+ * - `other-revision`: alembic_version names another revision, older or unknown (newer MLflow).
+ *   Nothing: not writable, readable when listed in READABLE_ALEMBIC_REVISIONS.
+ * - `newer-trackstore`: trackstore_migrations names migrations this version does not know.
+ *   Nothing: not writable.
+ * - `unrecognised`: MLflow tables without a single alembic revision and without a trackstore
+ *   record. Nothing: not touched.
  */
 export type SchemaState =
   | 'empty'
