@@ -28,7 +28,7 @@ export function decodePageToken(token: string | null | undefined): number {
   if (token === undefined || token === null || token === '') return 0
   // Like Python's non-strict b64decode, characters outside the alphabet are skipped.
   const cleaned = token.replace(/[^A-Za-z0-9+/=]/g, '')
-  if (!BASE64.test(cleaned) || /[^\x00-\x7f]/.test(token)) {
+  if (!BASE64.test(cleaned) || /[^\p{ASCII}]/u.test(token)) {
     throw invalidParameter('Invalid page token, could not base64-decode')
   }
   let decoded: string
