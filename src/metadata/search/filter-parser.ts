@@ -248,6 +248,8 @@ function dropUpperCase(ids: string[]): string[] {
   return ids.filter((id) => id === id.toLowerCase())
 }
 
+const TAGS_PARAMS = 'tags and params'
+
 function nullOnlyForTagsAndParams(
   cursor: Cursor,
   token: Token,
@@ -423,8 +425,6 @@ function parseRunClause(cursor: Cursor): RunClause {
     span: { start, end: value.end },
   }
 }
-
-const TAGS_PARAMS = 'tags and params'
 
 function parseExperimentClause(cursor: Cursor): ExperimentClause {
   const id = parseIdentifier(cursor, EXPERIMENT_IDENTIFIER)
