@@ -123,7 +123,7 @@ export function describeDatasets(factory: StoreFactory): void {
       expect(normalise(await store.getRun(bare))).toEqual([{ ...expected(EVAL, ''), tags: [] }])
     })
 
-    it('checks input tag and dataset limits (item 82, §5)', async () => {
+    it('checks input tag limits and required dataset fields (item 82, §5)', async () => {
       const { store } = handle()
       const runId = await newRun()
       const withTag = (key: string, value: string): DatasetInput[] => [
@@ -136,10 +136,10 @@ export function describeDatasets(factory: StoreFactory): void {
       const failures: DatasetInput[][] = [
         withTag('k'.repeat(256), 'v'),
         withTag('k', 'v'.repeat(501)),
-        [{ dataset: { ...EVAL, name: '' }, tags: [] }],
-        [{ dataset: { ...EVAL, digest: '' }, tags: [] }],
-        [{ dataset: { ...EVAL, sourceType: '' }, tags: [] }],
-        [{ dataset: { ...EVAL, source: '' }, tags: [] }],
+        [{ dataset: { ...EVAL, name: undefined as unknown as string }, tags: [] }],
+        [{ dataset: { ...EVAL, digest: undefined as unknown as string }, tags: [] }],
+        [{ dataset: { ...EVAL, sourceType: undefined as unknown as string }, tags: [] }],
+        [{ dataset: { ...EVAL, source: undefined as unknown as string }, tags: [] }],
         [{ dataset: { ...EVAL, name: 'n'.repeat(501) }, tags: [] }],
         [{ dataset: { ...EVAL, digest: 'd'.repeat(37) }, tags: [] }],
       ]

@@ -189,19 +189,18 @@ export function describeRuns(factory: StoreFactory): void {
       await store.setTag(runId, { key: 'kept', value: 'yes' })
       await store.logMetric(runId, { key: 'm', value: 1, timestamp: 10, step: 0 })
       await store.deleteRun(runId)
-      const writes: [string, Promise<unknown>][] = [
-        ['setTag', store.setTag(runId, { key: 't', value: 'v' })],
-        ['logMetric', store.logMetric(runId, { key: 'm', value: 2, timestamp: 11 })],
-        ['logParam', store.logParam(runId, { key: 'p', value: 'v' })],
-        ['deleteTag', store.deleteTag(runId, 'kept')],
-        ['updateRunInfo', store.updateRunInfo(runId, { status: 'FINISHED' })],
-        ['logBatch', store.logBatch(runId, { params: [{ key: 'p', value: 'v' }] })],
+      // Thunks: each write starts only when awaited, so no rejection goes unobserved.
+      const writes: [string, () => Promise<unknown>][] = [
+        ['setTag', () => store.setTag(runId, { key: 't', value: 'v' })],
+        ['logMetric', () => store.logMetric(runId, { key: 'm', value: 2, timestamp: 11 })],
+        ['logParam', () => store.logParam(runId, { key: 'p', value: 'v' })],
+        ['deleteTag', () => store.deleteTag(runId, 'kept')],
+        ['updateRunInfo', () => store.updateRunInfo(runId, { status: 'FINISHED' })],
+        ['logBatch', () => store.logBatch(runId, { params: [{ key: 'p', value: 'v' }] })],
       ]
       for (const [name, write] of writes) {
-        const error = await expectError(write, 'INVALID_PARAMETER_VALUE').catch((e: unknown) => {
-          throw new Error(`${name} on a deleted run: ${String(e)}`)
-        })
-        if (name !== 'updateRunInfo') expect(error.message).toMatch(ACTIVE_ONLY_MESSAGE)
+        const error = await expectError(write(), 'INVALID_PARAMETER_VALUE')
+        if (name !== 'updateRunInfo') expect(error.message, name).toMatch(ACTIVE_ONLY_MESSAGE)
       }
       const read = await store.getRun(runId)
       expect(read.info.lifecycleStage).toBe('deleted')

@@ -75,7 +75,6 @@ export function describeSearchExperiments(factory: StoreFactory): void {
       ["name = 'exp-a'", ['exp-a']],
       ["attribute.name = 'exp-a'", ['exp-a']],
       ["attribute.`name` = 'exp-a'", ['exp-a']],
-      ["attributes.name = 'exp-a'", ['exp-a']],
       ["name = 'EXP-A'", []],
       ["name LIKE 'exp-%'", ['exp-a', 'exp-B', 'exp-e', 'exp-f', 'exp-g', 'exp-h', 'exp-i']],
       ["name LIKE 'EXP-%'", ['EXP-c']],
@@ -134,6 +133,12 @@ export function describeSearchExperiments(factory: StoreFactory): void {
       for (const filter of ['name IS NULL', "attribute.owner = 'x'", "name = 'a' OR name = 'b'"]) {
         await expectError(store.searchExperiments({ filter }), 'INVALID_PARAMETER_VALUE')
       }
+      // Unlike search_runs, search_experiments knows only `attribute`, `tag` and `tags`.
+      await expectError(
+        store.searchExperiments({ filter: "attributes.name = 'exp-a'" }),
+        'INVALID_PARAMETER_VALUE',
+        "Invalid entity type 'attributes'",
+      )
     })
 
     it('orders by name, times and id (item 22)', async () => {
