@@ -403,8 +403,23 @@ export class SqlMetadataStore implements MetadataStore {
     return row
   }
 
+  async #lockedRunRow(db: Db, runId: string): Promise<RunsTable> {
+    if (!this.#dialect.supportsRowLocks) return this.#runRow(db, runId)
+    const row = await db
+      .selectFrom('runs')
+      .selectAll()
+      .where('run_uuid', '=', runId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!row) throw notFound(`Run with id=${runId} not found`)
+    return row
+  }
+
+  /** The run, which must be active; inside a write its row is locked until the commit. */
   async #activeRun(db: Db, runId: string): Promise<RunsTable> {
-    const row = await this.#runRow(db, runId)
+    const row = db.isTransaction
+      ? await this.#lockedRunRow(db, runId)
+      : await this.#runRow(db, runId)
     if (row.lifecycle_stage !== 'active') {
       throw invalidParameter(
         `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,

@@ -1,9 +1,11 @@
+import { escapeLikeBackslashes } from '../../search/like.js'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } from './sql-dialect.js'
 
 export const mysqlDialect: SqlDialect = {
   name: 'mysql',
   maxBindParameters: 65535,
+  supportsRowLocks: true,
   toBoolean: (value) => (value ? 1 : 0),
   ignoreDuplicates: (query, keyColumns) =>
     query.onDuplicateKeyUpdate({ [keyColumns[0]!]: sql.ref(keyColumns[0]!) } as never),
@@ -16,8 +18,10 @@ export const mysqlDialect: SqlDialect = {
   // The default collation (utf8mb4_general_ci) ignores case: BINARY makes =, != and LIKE exact.
   compareText: (column, comparator, value) =>
     comparator === 'ILIKE'
-      ? sql<boolean>`lower(${column}) LIKE lower(${value})`
-      : sql<boolean>`${column} ${sql.raw(comparator)} BINARY ${value}`,
+      ? sql<boolean>`lower(${column}) LIKE lower(${escapeLikeBackslashes(value)})`
+      : sql<boolean>`${column} ${sql.raw(comparator)} BINARY ${
+          comparator === 'LIKE' ? escapeLikeBackslashes(value) : value
+        }`,
 }
 
 /**

@@ -1,3 +1,4 @@
+import { escapeLikeBackslashes } from '../../search/like.js'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { upsertExcluded } from './sqlite.js'
 import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } from './sql-dialect.js'
@@ -5,12 +6,16 @@ import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } fro
 export const postgresDialect: SqlDialect = {
   name: 'postgresql',
   maxBindParameters: 65535,
+  supportsRowLocks: true,
   toBoolean: (value) => value,
   ignoreDuplicates: (query, keyColumns) =>
     query.onConflict((conflict) => conflict.columns(keyColumns as never).doNothing()),
   upsert: upsertExcluded,
+  // A backslash escapes in PostgreSQL's LIKE; doubled, it matches itself as on SQLite.
   compareText: (column, comparator, value) =>
-    sql<boolean>`${column} ${sql.raw(comparator)} ${value}`,
+    sql<boolean>`${column} ${sql.raw(comparator)} ${
+      comparator === 'LIKE' || comparator === 'ILIKE' ? escapeLikeBackslashes(value) : value
+    }`,
 }
 
 const INT8_OID = 20

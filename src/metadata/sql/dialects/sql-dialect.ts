@@ -12,6 +12,11 @@ export interface SqlDialect {
   readonly name: SqlDialectName
   /** Most bind parameters one statement may carry; multi-row inserts are chunked under it. */
   readonly maxBindParameters: number
+  /**
+   * Whether `SELECT … FOR UPDATE` locks rows. Writes to one run lock its row so that concurrent
+   * writers cannot lose a latest_metrics update; SQLite serialises writers on its own.
+   */
+  readonly supportsRowLocks: boolean
   /** How `is_nan` and other booleans are written. */
   toBoolean(value: boolean): boolean | number
   /** Makes a multi-row insert skip rows whose primary key exists (never other errors). */

@@ -11,6 +11,7 @@ export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   // SQLITE_MAX_VARIABLE_NUMBER defaults to 32766 since SQLite 3.32.
   maxBindParameters: 32766,
+  supportsRowLocks: false,
   toBoolean: (value) => (value ? 1 : 0),
   ignoreDuplicates: (query, keyColumns) =>
     query.onConflict((conflict) => conflict.columns(keyColumns as never).doNothing()),
