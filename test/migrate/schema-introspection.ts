@@ -118,6 +118,13 @@ function tableItems(createSql: string): string[] {
   return items.map(normaliseSql).filter((item) => item !== '')
 }
 
+interface IndexListRow {
+  name: string
+  unique: number
+  origin: string
+  partial: number
+}
+
 function describeSqlite(file: string): string[] {
   const db = new Database(file, { readonly: true })
   const lines: string[] = []
@@ -139,11 +146,11 @@ function describeSqlite(file: string): string[] {
       for (const key of db.prepare(`pragma foreign_key_list("${table}")`).all()) {
         lines.push(`foreign key ${table} ${JSON.stringify(key)}`)
       }
-      for (const index of db.prepare(`pragma index_list("${table}")`).all() as {
-        name: string
-      }[]) {
-        const { seq: _seq, ...rest } = index as { seq: number; name: string }
-        lines.push(`index ${table} ${JSON.stringify(rest)}`)
+      const indexes = db.prepare(`pragma index_list("${table}")`).all() as IndexListRow[]
+      for (const index of indexes) {
+        // seq is the position in the list, which depends on creation order only.
+        const { name, unique, origin, partial } = index
+        lines.push(`index ${table} ${JSON.stringify({ name, unique, origin, partial })}`)
         for (const column of db.prepare(`pragma index_xinfo("${index.name}")`).all()) {
           lines.push(`index column ${index.name} ${JSON.stringify(column)}`)
         }
