@@ -215,15 +215,17 @@ export interface MetadataStore {
   renameExperiment(experimentId: string, newName: string): Promise<void>
 
   /**
-   * Marks the experiment and all its runs deleted. Deleting a deleted experiment again is
-   * accepted by SQL stores and refused with RESOURCE_DOES_NOT_EXIST by the file store, as in
-   * MLflow.
-   * @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE for the Default experiment where
+   * Marks an active experiment and all its runs deleted.
+   * @throws RESOURCE_DOES_NOT_EXIST when no active experiment has the id (as MLflow, deleting
+   *   twice is refused); INVALID_PARAMETER_VALUE for the Default experiment where
    *   `capabilities.canDeleteDefaultExperiment` is false.
    */
   deleteExperiment(experimentId: string): Promise<void>
 
-  /** Marks the experiment and all its runs active. @throws RESOURCE_DOES_NOT_EXIST. */
+  /**
+   * Marks a deleted experiment and all its runs active.
+   * @throws RESOURCE_DOES_NOT_EXIST when no deleted experiment has the id.
+   */
   restoreExperiment(experimentId: string): Promise<void>
 
   /** Upserts a tag. @throws INVALID_PARAMETER_VALUE (bad key/value, deleted experiment). */

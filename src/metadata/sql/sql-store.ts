@@ -331,6 +331,10 @@ export class SqlMetadataStore implements MetadataStore {
       stage === 'deleted' ? 'delete experiment' : 'restore experiment',
       async (trx) => {
         const row = await this.#experimentRow(trx, experimentId)
+        // MLflow looks the experiment up among active ones to delete, deleted ones to restore.
+        if (row.lifecycle_stage === stage) {
+          throw notFound(`No Experiment with id=${experimentId} exists`)
+        }
         const now = Date.now()
         await trx
           .updateTable('experiments')

@@ -186,8 +186,9 @@ export function describeExperiments(factory: StoreFactory): void {
       await expectError(store.deleteExperiment(missing), 'RESOURCE_DOES_NOT_EXIST')
       await expectError(store.restoreExperiment(missing), 'RESOURCE_DOES_NOT_EXIST')
       const id = await createExperiment(store, 'twice')
+      await expectError(store.restoreExperiment(id), 'RESOURCE_DOES_NOT_EXIST')
       await store.deleteExperiment(id)
-      await expectError(store.deleteExperiment(id), 'INVALID_PARAMETER_VALUE')
+      await expectError(store.deleteExperiment(id), 'RESOURCE_DOES_NOT_EXIST')
     })
 
     it('renames, refusing empty, taken and deleted cases (item 12)', async () => {
