@@ -11,6 +11,8 @@ import { MigrationTableStorage } from './storage.js'
 
 export interface MigrateOptions {
   logger?: Logger
+  /** The tracking URI, named (redacted) in the upgrade command of error messages. */
+  uri?: string
 }
 
 export interface MigrationReport {
@@ -47,7 +49,9 @@ export async function migrateToLatest(
   return withMigrationLock(conn, async (db, transactional) => {
     const context: MigrationContext = { db, dialect: conn.dialect.name, transactional, logger }
     const found = await inspectSchema(db, context.dialect)
-    if (!MIGRATABLE_STATES.has(found.state)) throw schemaError(found)
+    if (!MIGRATABLE_STATES.has(found.state)) {
+      throw schemaError(found, options.uri === undefined ? undefined : redactUri(options.uri))
+    }
     if (found.state === 'current') {
       return { before: found.state, executed: [], baselined: [], status: found }
     }
@@ -135,7 +139,7 @@ export async function prepareSchema(
   let executed: string[] = []
   let baselined: string[] = []
   if (options.create && status.state !== 'current' && MIGRATABLE_STATES.has(status.state)) {
-    const report = await migrateToLatest(conn, { logger: options.logger })
+    const report = await migrateToLatest(conn, { logger: options.logger, uri: options.uri })
     ;({ executed, baselined, status } = report)
   }
   const uri = options.uri === undefined ? undefined : redactUri(options.uri)
