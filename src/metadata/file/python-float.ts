@@ -34,7 +34,8 @@ export function formatPythonFloat(value: number): string {
   return `${sign}${whole}.${fraction === '' ? '0' : fraction}`
 }
 
-const DECIMAL = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/
+const DECIMAL =
+  /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/
 const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i
 
 /**

@@ -134,6 +134,10 @@ function toValue(node: Node | null): YamlValue {
 /**
  * Parses a YAML document the way PyYAML's SafeLoader types it. Integers come back as `bigint`
  * (ids written by old MLflow versions may exceed 2^53). Throws on malformed YAML.
+ *
+ * Known limit: the `yaml` library misreads an explicit `? key` entry (a key over 128 bytes) when
+ * libyaml folded that key onto a line starting with `-` or `:`; such keys only occur in the
+ * informational `tags:` snapshot of an experiment, which the records layer can drop and retry.
  */
 export function parseYaml(text: string): YamlValue {
   // YAML 1.1 treats U+2028 and U+2029 as line breaks and the `yaml` library (YAML 1.2) does
