@@ -28,11 +28,10 @@ import {
   PARAMS_FOLDER,
   RESERVED_EXPERIMENT_FOLDERS,
   RESERVED_ROOT_FOLDERS,
-  StoreLayout,
   TAGS_FOLDER,
   inside,
 } from './layout.js'
-import type { ExperimentLocation, RunLocation } from './layout.js'
+import type { ExperimentLocation, RunLocation, StoreLayout } from './layout.js'
 import { latestMetric, parseMetricLines } from './metric-lines.js'
 import {
   corrupt,
