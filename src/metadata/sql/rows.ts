@@ -29,8 +29,11 @@ export function sanitizeMetricValue(value: number): { value: number; isNan: bool
   return { value: value === 0 ? 0 : value, isNan: false }
 }
 
-export function readMetricValue(value: number | string, isNan: boolean | number | string): number {
-  return isNan === true || isNan === 1 || isNan === '1' ? NaN : Number(value)
+export function readMetricValue(
+  value: number | string | bigint,
+  isNan: boolean | number | string | bigint,
+): number {
+  return isNan === true || Number(isNan) === 1 ? NaN : Number(value)
 }
 
 export function toExperiment(
@@ -73,10 +76,10 @@ export function toRunInfo(row: RunsTable): RunInfo {
 
 export function toStoredMetric(row: {
   key: string
-  value: number | string
-  timestamp: number | string | null
-  step: number | string
-  is_nan: boolean | number
+  value: number | string | bigint
+  timestamp: number | string | bigint | null
+  step: number | string | bigint
+  is_nan: boolean | number | bigint
 }): StoredMetric {
   return {
     key: row.key,

@@ -57,6 +57,9 @@ export async function connectSqlite(
   database.pragma('foreign_keys = ON')
   database.pragma('case_sensitive_like = ON')
   database.pragma('synchronous = NORMAL')
+  // INTEGER columns come back as BigInt, so 18-digit experiment ids (MLflow's file-store ids,
+  // which MLflow's own migrate-filestore writes into SQLite) stay exact.
+  database.defaultSafeIntegers(true)
   const db = new Kysely<AnyTables>({ dialect: new SqliteDialect({ database }) })
   return { dialect: sqliteDialect, db, close: () => db.destroy() }
 }
