@@ -23,6 +23,7 @@ export {
 } from './migrations/status.js'
 export { MIGRATION_TABLE, MLFLOW_TABLES, type AppliedMigration } from './migrations/inspect.js'
 export { HEAD_MIGRATION, MIGRATIONS } from './migrations/registry.js'
+export { STATE_TABLE } from './migrations/0002-trackstore-state.js'
 export type { MigrationContext, TrackstoreMigration } from './migrations/migration.js'
 export {
   FIRST_READABLE_REVISION,

@@ -7,8 +7,9 @@ import {
   assertReadable,
   assertWritable,
   getSchemaStatus,
-  HEAD_MIGRATION,
+  MIGRATIONS,
   MIGRATION_TABLE,
+  STATE_TABLE,
   migrateToLatest,
   MLFLOW_ALEMBIC_REVISIONS,
   MLFLOW_HEAD_REVISION,
@@ -21,6 +22,10 @@ import { readSchemaStatements } from '../../src/migrate/migrations/schema-file.j
 import type { SqlConnection } from '../../src/metadata/sql/dialects/sql-dialect.js'
 import { serverAvailable } from '../support/databases.js'
 import { connect, copyFixture, DIALECTS, newDatabase, targetOf } from './helpers.js'
+
+/** 0001 creates MLflow's schema; later migrations are trackstore's own. */
+const ALL = MIGRATIONS.map((migration) => migration.name)
+const [SCHEMA, ...LATER] = ALL
 
 const available = {
   sqlite: true,
@@ -45,7 +50,7 @@ for (const dialect of DIALECTS) {
       try {
         expect((await getSchemaStatus(conn)).state).toBe('empty')
         const first = await migrateToLatest(conn)
-        expect(first).toMatchObject({ before: 'empty', executed: [HEAD_MIGRATION], baselined: [] })
+        expect(first).toMatchObject({ before: 'empty', executed: ALL, baselined: [] })
         expect(first.status).toMatchObject({
           state: 'current',
           pending: [],
@@ -63,7 +68,9 @@ for (const dialect of DIALECTS) {
           },
         ])
         const tables = await listTables(conn.db, dialect)
-        expect(tables.sort()).toEqual([...MLFLOW_TABLES, 'alembic_version', MIGRATION_TABLE].sort())
+        expect(tables.sort()).toEqual(
+          [...MLFLOW_TABLES, 'alembic_version', MIGRATION_TABLE, STATE_TABLE].sort(),
+        )
 
         const before = await appliedRows(conn)
         const second = await migrateToLatest(conn)
@@ -82,11 +89,11 @@ for (const dialect of DIALECTS) {
       try {
         const reports = await Promise.all([migrateToLatest(a), migrateToLatest(b)])
         const executed = reports.map((report) => report.executed)
-        expect(executed).toContainEqual([HEAD_MIGRATION])
+        expect(executed).toContainEqual(ALL)
         expect(executed).toContainEqual([])
         expect(reports.map((report) => report.status.state)).toEqual(['current', 'current'])
         expect(await alembic(a)).toEqual([MLFLOW_HEAD_REVISION])
-        expect(await appliedRows(b)).toHaveLength(1)
+        expect(await appliedRows(b)).toHaveLength(ALL.length)
       } finally {
         await Promise.all([a.close(), b.close()])
         await database.drop()
@@ -148,7 +155,9 @@ describe.skipIf(!available.mysql)('mysql: an interrupted 0001 resumes', () => {
       // What a run that died after its first ten tables leaves behind.
       await migrateToLatest(conn)
       const statements = await readSchemaStatements('mysql')
-      const tables = (await listTables(conn.db, 'mysql')).filter((t) => t !== MIGRATION_TABLE)
+      const tables = (await listTables(conn.db, 'mysql')).filter(
+        (t) => t !== MIGRATION_TABLE && t !== STATE_TABLE,
+      )
       await sql`set foreign_key_checks = 0`.execute(conn.db)
       for (const table of tables) await sql.raw(`drop table \`${table}\``).execute(conn.db)
       await conn.db.deleteFrom(MIGRATION_TABLE).execute()
@@ -157,9 +166,10 @@ describe.skipIf(!available.mysql)('mysql: an interrupted 0001 resumes', () => {
 
       expect((await getSchemaStatus(conn)).state).toBe('incomplete')
       const report = await migrateToLatest(conn)
-      expect(report).toMatchObject({ before: 'incomplete', executed: [HEAD_MIGRATION] })
+      expect(report).toMatchObject({ before: 'incomplete', executed: ALL })
       expect(report.status.state).toBe('current')
-      expect((await listTables(conn.db, 'mysql')).length).toBe(MLFLOW_TABLES.length + 2)
+      // MLflow's tables, alembic_version, trackstore_migrations and trackstore_state.
+      expect((await listTables(conn.db, 'mysql')).length).toBe(MLFLOW_TABLES.length + 3)
     } finally {
       await conn.close()
       await database.drop()
@@ -176,19 +186,23 @@ describe('databases MLflow wrote', () => {
       expect(status).toMatchObject({
         state: 'mlflow-current',
         alembicRevision: MLFLOW_HEAD_REVISION,
-        pending: [HEAD_MIGRATION],
+        pending: ALL,
         readable: true,
-        writable: true,
+        // trackstore's own migrations are pending until the database is opened or upgraded.
+        writable: false,
       })
       const prepared = await prepareSchema(conn, { create: true })
       expect(prepared).toMatchObject({
         state: 'current',
         writable: true,
-        executed: [],
-        baselined: [HEAD_MIGRATION],
+        executed: LATER,
+        baselined: [SCHEMA],
         readOnlyReason: null,
       })
-      expect(prepared.status.applied).toMatchObject([{ name: HEAD_MIGRATION, baseline: true }])
+      expect(prepared.status.applied).toMatchObject([
+        { name: SCHEMA, baseline: true },
+        ...LATER.map((name) => ({ name, baseline: false })),
+      ])
       // MLflow's own CREATE text is still there: 0001 did not run.
       const { rows } = await sql<{
         sql: string
@@ -267,7 +281,7 @@ describe('sqlite: another process holding the write lock', () => {
       const started = Date.now()
       const report = await migrateToLatest(conn)
       expect(Date.now() - started).toBeGreaterThanOrEqual(400)
-      expect(report.executed).toEqual([HEAD_MIGRATION])
+      expect(report.executed).toEqual(ALL)
       expect(await exited).toBe(0)
     } finally {
       await conn.close()

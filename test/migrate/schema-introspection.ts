@@ -2,7 +2,7 @@
  * Server-canonical descriptions of a database's schema, as sorted lines, so that a database
  * trackstore migrated can be compared with one loaded from MLflow's own dump. Each dialect asks
  * the server itself (PRAGMAs, catalogs, SHOW CREATE TABLE) rather than comparing DDL text.
- * trackstore's own table, trackstore_migrations, is left out.
+ * trackstore's own tables (trackstore_migrations, trackstore_state) are left out.
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { MIGRATION_TABLE } from '../../src/migrate/index.js'
+import { MIGRATION_TABLE, STATE_TABLE } from '../../src/migrate/index.js'
+
+/** trackstore's own tables, which MLflow's dumps do not have. */
+const isTrackstoreTable = (table: string): boolean =>
+  table === MIGRATION_TABLE || table === STATE_TABLE
 
 export type Dialect = 'sqlite' | 'postgresql' | 'mysql'
 
@@ -133,7 +137,7 @@ function describeSqlite(file: string): string[] {
       .prepare("select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%'")
       .all() as { type: string; name: string; tbl_name: string; sql: string | null }[]
     for (const object of objects) {
-      if (object.tbl_name === MIGRATION_TABLE) continue
+      if (isTrackstoreTable(object.tbl_name)) continue
       if (object.type === 'trigger') {
         lines.push(`trigger ${object.name} ${normaliseSql(object.sql ?? '')}`)
       }
@@ -190,7 +194,7 @@ async function describePostgres(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   const lines: string[] = []
-  const skip = (table: string): boolean => table === MIGRATION_TABLE
+  const skip = (table: string): boolean => isTrackstoreTable(table)
   try {
     const columns = await client.query(
       `select table_name, ordinal_position, column_name, data_type, character_maximum_length,
@@ -261,7 +265,7 @@ async function describeMysql(url: string): Promise<string[]> {
       `select table_name as name from information_schema.tables where table_schema = database()`,
     )) as unknown as [{ name: string }[]]
     for (const { name } of tables) {
-      if (name === MIGRATION_TABLE) continue
+      if (isTrackstoreTable(name)) continue
       const [rows] = (await connection.query(`show create table \`${name}\``)) as unknown as [
         Record<string, string>[],
       ]

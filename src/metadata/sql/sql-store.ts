@@ -37,6 +37,7 @@ import type {
   UpdateRunInfoOptions,
   ViewType,
 } from '../metadata-store.js'
+import type { StoreTransfer } from '../transfer.js'
 import { RUN_STATUSES } from '../metadata-store.js'
 import { generateRunName } from '../run-names.js'
 import {
@@ -65,6 +66,7 @@ import {
 } from '../validation.js'
 import type { AnyTables, SqlConnection, SqlDialect } from './dialects/sql-dialect.js'
 import { loadRuns } from './load-runs.js'
+import { SqlTransfer } from './sql-transfer.js'
 import {
   chunkRows,
   isNewerMetric,
@@ -111,6 +113,8 @@ const lifecycleFilter = (viewType: ViewType | undefined): string[] =>
 
 export class SqlMetadataStore implements MetadataStore {
   readonly capabilities: StoreCapabilities
+  /** Exact reads and writes for the migration toolkit. */
+  readonly transfer: StoreTransfer
   readonly #db: Kysely<AnyTables>
   readonly #dialect: SqlDialect
   readonly #connection: SqlConnection
@@ -132,6 +136,7 @@ export class SqlMetadataStore implements MetadataStore {
       checksRunTagValueLength: true,
       checksExperimentTagValueLength: true,
     })
+    this.transfer = new SqlTransfer(this.#db, this.#dialect, () => this.#assertWritable())
   }
 
   /** Creates the Default experiment (id 0) when the store holds no experiment at all. */

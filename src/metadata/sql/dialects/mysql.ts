@@ -7,6 +7,8 @@ export const mysqlDialect: SqlDialect = {
   maxBindParameters: 65535,
   supportsRowLocks: true,
   toBoolean: (value) => (value ? 1 : 0),
+  // The next auto-increment value already follows the largest id.
+  syncExperimentIdGenerator: async () => {},
   ignoreDuplicates: (query, keyColumns) =>
     query.onDuplicateKeyUpdate({ [keyColumns[0]!]: sql.ref(keyColumns[0]!) } as never),
   upsert: (query, _keyColumns, updateColumns) =>

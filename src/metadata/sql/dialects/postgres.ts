@@ -8,6 +8,10 @@ export const postgresDialect: SqlDialect = {
   maxBindParameters: 65535,
   supportsRowLocks: true,
   toBoolean: (value) => value,
+  syncExperimentIdGenerator: async (db) => {
+    await sql`SELECT setval(pg_get_serial_sequence('experiments', 'experiment_id'),
+      (SELECT GREATEST(COALESCE(MAX(experiment_id), 0), 1) FROM experiments))`.execute(db)
+  },
   ignoreDuplicates: (query, keyColumns) =>
     query.onConflict((conflict) => conflict.columns(keyColumns as never).doNothing()),
   upsert: upsertExcluded,

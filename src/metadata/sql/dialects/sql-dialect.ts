@@ -17,6 +17,11 @@ export interface SqlDialect {
    * writers cannot lose a latest_metrics update; SQLite serialises writers on its own.
    */
   readonly supportsRowLocks: boolean
+  /**
+   * Moves the experiment id generator past ids inserted explicitly (PostgreSQL's sequence does
+   * not follow them; SQLite and MySQL's auto-increment do).
+   */
+  syncExperimentIdGenerator(db: Kysely<AnyTables>): Promise<void>
   /** How `is_nan` and other booleans are written. */
   toBoolean(value: boolean): boolean | number
   /** Makes a multi-row insert skip rows whose primary key exists (never other errors). */

@@ -13,6 +13,8 @@ export const sqliteDialect: SqlDialect = {
   maxBindParameters: 32766,
   supportsRowLocks: false,
   toBoolean: (value) => (value ? 1 : 0),
+  // The next auto-increment value already follows the largest id.
+  syncExperimentIdGenerator: async () => {},
   ignoreDuplicates: (query, keyColumns) =>
     query.onConflict((conflict) => conflict.columns(keyColumns as never).doNothing()),
   upsert: (query, keyColumns, updateColumns) => upsertExcluded(query, keyColumns, updateColumns),

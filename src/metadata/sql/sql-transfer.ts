@@ -1,0 +1,353 @@
+/**
+ * The transfer facet over MLflow's SQL schema: exact reads in id order and exact, per-run
+ * atomic writes (one transaction a run). Metric rows go in multi-row statements chunked under
+ * the dialect's bind limit; latest_metrics is computed from the rows written.
+ */
+import { randomUUID } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import { alreadyExists, notFound } from '../../core/errors.js'
+import type { Experiment, Run, StoredMetric } from '../metadata-store.js'
+import type { PutOutcome, RunImport, StoreTransfer, TransferMarker } from '../transfer.js'
+import type { AnyTables, SqlDialect } from './dialects/sql-dialect.js'
+import { loadRuns } from './load-runs.js'
+import { chunkRows, isNewerMetric, sanitizeMetricValue, toExperiment, toId } from './rows.js'
+import type { RunsTable } from './tables.js'
+
+/** trackstore's own key/value table, created by migration 0002; MLflow ignores it. */
+const STATE_TABLE = 'trackstore_state'
+const MARKER_KEY = 'transfer-marker'
+const RUN_PAGE = 200
+const METRIC_PAGE = 10_000
+
+/** Tables that hold what transfers do not carry yet, by the name used in summaries. */
+const UNSUPPORTED_TABLES: Record<string, string> = {
+  loggedModels: 'logged_models',
+  registeredModels: 'registered_models',
+  modelVersions: 'model_versions',
+  traces: 'trace_info',
+  assessments: 'assessments',
+  spans: 'spans',
+  evaluationDatasets: 'evaluation_datasets',
+  scorers: 'scorers',
+  webhooks: 'webhooks',
+  jobs: 'jobs',
+  gatewaySecrets: 'secrets',
+  gatewayEndpoints: 'endpoints',
+}
+
+export class SqlTransfer implements StoreTransfer {
+  readonly #db: Kysely<AnyTables>
+  readonly #dialect: SqlDialect
+  readonly #assertWritable: () => void
+
+  constructor(db: Kysely<AnyTables>, dialect: SqlDialect, assertWritable: () => void) {
+    this.#db = db
+    this.#dialect = dialect
+    this.#assertWritable = assertWritable
+  }
+
+  async *experiments(): AsyncIterable<Experiment> {
+    const rows = await this.#db
+      .selectFrom('experiments')
+      .selectAll()
+      .orderBy('experiment_id')
+      .execute()
+    const tags = await this.#db
+      .selectFrom('experiment_tags')
+      .select(['experiment_id', 'key', 'value'])
+      .orderBy('key')
+      .execute()
+    const byExperiment = new Map<string, { key: string; value: string }[]>()
+    for (const tag of tags) {
+      const id = toId(tag.experiment_id)
+      const list = byExperiment.get(id) ?? []
+      list.push({ key: tag.key, value: tag.value ?? '' })
+      byExperiment.set(id, list)
+    }
+    for (const row of rows) {
+      yield toExperiment(row, byExperiment.get(toId(row.experiment_id)) ?? [])
+    }
+  }
+
+  async *runs(experimentId: string): AsyncIterable<Run> {
+    let after = ''
+    for (;;) {
+      const rows = (await this.#db
+        .selectFrom('runs')
+        .selectAll()
+        .where('experiment_id', '=', experimentId)
+        .where('run_uuid', '>', after)
+        .orderBy('run_uuid')
+        .limit(RUN_PAGE)
+        .execute()) as RunsTable[]
+      if (rows.length === 0) return
+      yield* await loadRuns(this.#db, rows)
+      after = rows[rows.length - 1]!.run_uuid
+    }
+  }
+
+  async *metricRows(runId: string): AsyncIterable<StoredMetric[]> {
+    for (let offset = 0; ; offset += METRIC_PAGE) {
+      const rows = await this.#db
+        .selectFrom('metrics')
+        .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+        .where('run_uuid', '=', runId)
+        .orderBy('key')
+        .orderBy('timestamp')
+        .orderBy('step')
+        .orderBy('value')
+        .limit(METRIC_PAGE)
+        .offset(offset)
+        .execute()
+      if (rows.length > 0) {
+        yield rows.map((row) => ({
+          key: row.key,
+          value: Number(row.is_nan) === 1 || row.is_nan === true ? NaN : Number(row.value),
+          timestamp: Number(row.timestamp),
+          step: Number(row.step),
+        }))
+      }
+      if (rows.length < METRIC_PAGE) return
+    }
+  }
+
+  async unsupportedContent(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {}
+    for (const [kind, table] of Object.entries(UNSUPPORTED_TABLES)) {
+      const row = await this.#db
+        .selectFrom(table)
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirst()
+      const n = Number(row?.n ?? 0)
+      if (n > 0) counts[kind] = n
+    }
+    return counts
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const experiments = await this.#db
+      .selectFrom('experiments')
+      .select(['experiment_id', 'name'])
+      .limit(2)
+      .execute()
+    const onlyDefault =
+      experiments.length === 0 ||
+      (experiments.length === 1 && toId(experiments[0]!.experiment_id) === '0')
+    if (!onlyDefault) return false
+    const run = await this.#db.selectFrom('runs').select('run_uuid').limit(1).execute()
+    const tag = await this.#db.selectFrom('experiment_tags').select('key').limit(1).execute()
+    return run.length === 0 && tag.length === 0
+  }
+
+  async putExperiment(experiment: Experiment): Promise<PutOutcome> {
+    this.#assertWritable()
+    return this.#db.transaction().execute(async (trx) => {
+      const byId = await trx
+        .selectFrom('experiments')
+        .select(['experiment_id', 'name'])
+        .where('experiment_id', '=', experiment.experimentId)
+        .executeTakeFirst()
+      const byName = await trx
+        .selectFrom('experiments')
+        .select(['experiment_id', 'name'])
+        .where(this.#dialect.compareText(sql.ref('name'), '=', experiment.name))
+        .executeTakeFirst()
+      let outcome: PutOutcome = 'created'
+      if (byId && byId.name === experiment.name) {
+        outcome = 'exists'
+      } else if (byId || byName) {
+        const other = byId ?? byName!
+        throw alreadyExists(
+          `Cannot copy experiment ${experiment.experimentId} '${experiment.name}': experiment ` +
+            `${toId(other.experiment_id)} '${other.name}' already holds that ` +
+            (byId ? 'id' : 'name'),
+        )
+      } else {
+        await trx
+          .insertInto('experiments')
+          .values({
+            experiment_id: experiment.experimentId,
+            name: experiment.name,
+            artifact_location: experiment.artifactLocation,
+            lifecycle_stage: experiment.lifecycleStage,
+            creation_time: experiment.creationTime,
+            last_update_time: experiment.lastUpdateTime,
+            workspace: 'default',
+          })
+          .execute()
+        await this.#dialect.syncExperimentIdGenerator(trx)
+      }
+      const tags = experiment.tags.map((tag) => ({
+        key: tag.key,
+        value: tag.value,
+        experiment_id: experiment.experimentId,
+      }))
+      for (const chunk of chunkRows(tags, this.#dialect.maxBindParameters)) {
+        const insert = trx.insertInto('experiment_tags').values(chunk)
+        await this.#dialect.upsert(insert, ['key', 'experiment_id'], ['value']).execute()
+      }
+      return outcome
+    })
+  }
+
+  async putRun(run: RunImport): Promise<PutOutcome> {
+    this.#assertWritable()
+    const { info } = run
+    return this.#db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('runs')
+        .select('run_uuid')
+        .where('run_uuid', '=', info.runId)
+        .executeTakeFirst()
+      if (existing) return 'exists'
+      const experiment = await trx
+        .selectFrom('experiments')
+        .select('experiment_id')
+        .where('experiment_id', '=', info.experimentId)
+        .executeTakeFirst()
+      if (!experiment) {
+        throw notFound(
+          `Cannot copy run ${info.runId}: experiment ${info.experimentId} does not exist`,
+        )
+      }
+      await trx
+        .insertInto('runs')
+        .values({
+          run_uuid: info.runId,
+          name: info.runName,
+          source_type: 'UNKNOWN',
+          source_name: '',
+          entry_point_name: '',
+          user_id: info.userId,
+          status: info.status,
+          start_time: info.startTime,
+          end_time: info.endTime,
+          source_version: '',
+          lifecycle_stage: info.lifecycleStage,
+          artifact_uri: info.artifactUri,
+          experiment_id: info.experimentId,
+          deleted_time: info.deletedTime,
+        })
+        .execute()
+      const { maxBindParameters } = this.#dialect
+      const params = run.params.map((p) => ({ key: p.key, value: p.value, run_uuid: info.runId }))
+      for (const chunk of chunkRows(params, maxBindParameters)) {
+        await trx.insertInto('params').values(chunk).execute()
+      }
+      const tags = run.tags.map((t) => ({ key: t.key, value: t.value, run_uuid: info.runId }))
+      for (const chunk of chunkRows(tags, maxBindParameters)) {
+        await trx.insertInto('tags').values(chunk).execute()
+      }
+      await this.#putInputs(trx, info.experimentId, info.runId, run)
+      const latest = new Map<string, ReturnType<SqlTransfer['metricRow']>>()
+      for await (const batch of run.metrics) {
+        const rows = batch.map((metric) => this.metricRow(info.runId, metric))
+        for (const row of rows) {
+          const current = latest.get(row.key)
+          if (!current || isNewerMetric(row, current)) latest.set(row.key, row)
+        }
+        const keyColumns = ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan']
+        for (const chunk of chunkRows(rows, maxBindParameters)) {
+          await this.#dialect
+            .ignoreDuplicates(trx.insertInto('metrics').values(chunk), keyColumns)
+            .execute()
+        }
+      }
+      for (const chunk of chunkRows([...latest.values()], maxBindParameters)) {
+        await trx.insertInto('latest_metrics').values(chunk).execute()
+      }
+      return 'created'
+    })
+  }
+
+  /** A metric as an SQL row (NaN as 0 + is_nan, ±Infinity clamped, as MLflow writes it). */
+  metricRow(runId: string, metric: StoredMetric) {
+    const { value, isNan } = sanitizeMetricValue(metric.value)
+    return {
+      key: metric.key,
+      value,
+      timestamp: metric.timestamp,
+      run_uuid: runId,
+      step: metric.step,
+      is_nan: this.#dialect.toBoolean(isNan),
+    }
+  }
+
+  async #putInputs(
+    trx: Kysely<AnyTables>,
+    experimentId: string,
+    runId: string,
+    run: RunImport,
+  ): Promise<void> {
+    for (const { dataset, tags } of run.datasetInputs) {
+      const found = await trx
+        .selectFrom('datasets')
+        .select('dataset_uuid')
+        .where('experiment_id', '=', experimentId)
+        .where(this.#dialect.compareText(sql.ref('name'), '=', dataset.name))
+        .where(this.#dialect.compareText(sql.ref('digest'), '=', dataset.digest))
+        .executeTakeFirst()
+      let datasetId = found?.dataset_uuid
+      if (!datasetId) {
+        datasetId = randomUUID().replaceAll('-', '')
+        await trx
+          .insertInto('datasets')
+          .values({
+            dataset_uuid: datasetId,
+            experiment_id: experimentId,
+            name: dataset.name,
+            digest: dataset.digest,
+            dataset_source_type: dataset.sourceType,
+            dataset_source: dataset.source,
+            dataset_schema: dataset.schema ?? null,
+            dataset_profile: dataset.profile ?? null,
+          })
+          .execute()
+      }
+      const inputId = randomUUID().replaceAll('-', '')
+      await trx
+        .insertInto('inputs')
+        .values({
+          input_uuid: inputId,
+          source_type: 'DATASET',
+          source_id: datasetId,
+          destination_type: 'RUN',
+          destination_id: runId,
+          step: 0,
+        })
+        .execute()
+      if (tags.length > 0) {
+        await trx
+          .insertInto('input_tags')
+          .values(tags.map((tag) => ({ input_uuid: inputId, name: tag.key, value: tag.value })))
+          .execute()
+      }
+    }
+  }
+
+  async runIds(experimentId: string): Promise<Set<string>> {
+    const rows = await this.#db
+      .selectFrom('runs')
+      .select('run_uuid')
+      .where('experiment_id', '=', experimentId)
+      .execute()
+    return new Set(rows.map((row) => row.run_uuid))
+  }
+
+  async readMarker(): Promise<TransferMarker | null> {
+    const row = await this.#db
+      .selectFrom(STATE_TABLE)
+      .select('value')
+      .where('key', '=', MARKER_KEY)
+      .executeTakeFirst()
+    return row ? (JSON.parse(String(row.value)) as TransferMarker) : null
+  }
+
+  async writeMarker(marker: TransferMarker): Promise<void> {
+    this.#assertWritable()
+    const insert = this.#db
+      .insertInto(STATE_TABLE)
+      .values({ key: MARKER_KEY, value: JSON.stringify(marker) })
+    await this.#dialect.upsert(insert, ['key'], ['value']).execute()
+  }
+}
