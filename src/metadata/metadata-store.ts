@@ -183,7 +183,10 @@ export interface StoreCapabilities {
   readonly keepsDuplicateMetricRows: boolean
   /** SQL stores keep ±Infinity as ±1.7976931348623157e308 and -0.0 as 0.0. */
   readonly clampsInfinity: boolean
-  /** The SQL store rejects run tag values over 8000 when truncation is off; the file store does not check. */
+  /**
+   * SQL stores truncate (or, with truncation off, refuse) run tag values over 8000 characters;
+   * the file store's `set_tag` checks no length, as MLflow's.
+   */
   readonly checksRunTagValueLength: boolean
   /** SQL stores refuse experiment tag values over 5000 characters. */
   readonly checksExperimentTagValueLength: boolean
@@ -269,7 +272,10 @@ export interface MetadataStore {
   /** Upserts a run tag (`mlflow.runName` also renames the run). @throws INVALID_PARAMETER_VALUE. */
   setTag(runId: string, tag: RunTag): Promise<void>
 
-  /** @throws RESOURCE_DOES_NOT_EXIST when the tag is missing; INVALID_PARAMETER_VALUE (deleted run). */
+  /**
+   * @throws RESOURCE_DOES_NOT_EXIST when the tag is missing; INVALID_PARAMETER_VALUE for a
+   *   deleted run.
+   */
   deleteTag(runId: string, key: string): Promise<void>
 
   /**

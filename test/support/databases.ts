@@ -36,7 +36,10 @@ function uniqueName(): string {
 export async function probe(kind: ServerKind): Promise<string | null> {
   try {
     if (kind === 'postgresql') {
-      const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 })
+      const client = new pg.Client({
+        connectionString: POSTGRES_URL,
+        connectionTimeoutMillis: 3000,
+      })
       await client.connect()
       await client.end()
     } else {

@@ -67,7 +67,8 @@ function runClause(clause: RunClause, dialect: SqlDialect): RawBuilder<SqlBool> 
     case 'param':
     case 'tag': {
       const table = sql.table(clause.type === 'param' ? 'params' : 'tags')
-      const keyMatch = sql`${sql.ref('e.run_uuid')} = ${runRef} AND ${sql.ref('e.key')} = ${clause.key}`
+      const keyMatch = sql`${sql.ref('e.run_uuid')} = ${runRef}
+        AND ${sql.ref('e.key')} = ${clause.key}`
       if (!('value' in clause)) {
         const exists = sql<SqlBool>`EXISTS (SELECT 1 FROM ${table} e WHERE ${keyMatch})`
         return clause.comparator === 'IS NULL' ? sql<SqlBool>`NOT ${exists}` : exists

@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto'
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { appendToUriPath } from '../../core/artifact-uri.js'
 import {
-  SchemaVersionError,
   TrackstoreError,
   alreadyExists,
   internalError,
   invalidParameter,
   notFound,
 } from '../../core/errors.js'
+import type { SchemaVersionError } from '../../core/errors.js'
 import type { Logger } from '../../core/logger.js'
 import type {
   CreateExperimentOptions,
@@ -652,7 +652,7 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  /** Upserts tags (the last value of a key wins) and keeps runs.name in step with mlflow.runName. */
+  /** Upserts tags (the last value of a key wins); keeps runs.name in step with mlflow.runName. */
   async #upsertTags(trx: Transaction<AnyTables>, runId: string, tags: RunTag[]) {
     if (tags.length === 0) return
     const byKey = new Map(tags.map((tag) => [tag.key, tag.value]))
