@@ -144,9 +144,8 @@ async function main(): Promise<void> {
       console.log(`${leg.padEnd(32)} ${seconds.toFixed(2).padStart(7)} ${rate} ${rss}`)
     }
     const total = legs.reduce((sum, leg) => sum + leg.seconds, 0)
-    console.log(
-      `${'total'.padEnd(32)} ${total.toFixed(2).padStart(7)} ${((3 * mb) / total).toFixed(1).padStart(8)}`,
-    )
+    const overall = ((3 * mb) / total).toFixed(1).padStart(8)
+    console.log(`${'total'.padEnd(32)} ${total.toFixed(2).padStart(7)} ${overall}`)
     console.log(`\nRSS before the transfers:   ${(baselineRss / MIB).toFixed(0)} MiB`)
     console.log(
       `peak RSS during transfers:  ${(peakRss / MIB).toFixed(0)} MiB (sampled every 10 ms)`,
