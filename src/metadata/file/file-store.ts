@@ -56,7 +56,7 @@ import {
   validateRunTag,
 } from '../validation.js'
 import type { ValidationContext } from '../validation.js'
-import { appendLines, writeFileAtomic, writeFileOnce } from './fs-io.js'
+import { appendLines, ReadScheduler, writeFileAtomic, writeFileOnce } from './fs-io.js'
 import {
   ARTIFACTS_FOLDER,
   DATASETS_FOLDER,
@@ -81,7 +81,7 @@ import {
 } from './records.js'
 import type { ExperimentRecord } from './records.js'
 import { searchExperimentsIn, searchRunsIn } from './file-search.js'
-import { ReadLimiter, RUN_NAME_TAG, StoreReader } from './store-reader.js'
+import { RUN_NAME_TAG, StoreReader } from './store-reader.js'
 
 export const FILE_STORE_CAPABILITIES: StoreCapabilities = Object.freeze({
   kind: 'file',
@@ -98,8 +98,8 @@ export interface FileStoreSettings {
   artifactRoot: string
   logger: Logger
   truncateLongValues: boolean
-  /** Files read at once across the store. */
-  readConcurrency: number
+  /** Synchronous file reads between two yields to the event loop. */
+  readSlice: number
 }
 
 /** A new 18-digit experiment id without a leading zero, as MLflow's file store makes them. */
@@ -128,7 +128,7 @@ export class FileMetadataStore implements MetadataStore {
     this.layout = new StoreLayout(root)
     this.reader = new StoreReader(
       this.layout,
-      new ReadLimiter(settings.readConcurrency),
+      new ReadScheduler(settings.readSlice),
       settings.logger,
     )
     this.validation = {

@@ -8,7 +8,7 @@ import { resolveUriIfLocal } from '../../core/artifact-uri.js'
 import { silentLogger } from '../../core/logger.js'
 import type { MetadataStore, MetadataStoreOptions } from '../metadata-store.js'
 import { FileMetadataStore } from './file-store.js'
-import { READ_CONCURRENCY } from './fs-io.js'
+import { READ_SLICE } from './fs-io.js'
 
 export { FILE_STORE_CAPABILITIES, FileMetadataStore } from './file-store.js'
 
@@ -30,7 +30,7 @@ export async function openFileStore(
         : resolveUriIfLocal(options.defaultArtifactRoot),
     logger: options.logger ?? silentLogger,
     truncateLongValues: options.truncateLongValues ?? true,
-    readConcurrency: READ_CONCURRENCY,
+    readSlice: READ_SLICE,
   })
   await store.initialize()
   return store

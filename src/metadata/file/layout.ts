@@ -30,24 +30,30 @@ export const RESERVED_ROOT_FOLDERS: ReadonlySet<string> = new Set([TRASH_FOLDER,
  * segments and NUL characters are rejected whatever validation ran before.
  */
 export function inside(base: string, ...segments: string[]): string {
+  const parts: string[] = []
   for (const segment of segments) {
     if (segment.includes('\0')) {
       throw invalidParameter(`Invalid path segment ${JSON.stringify(segment)}: NUL character`)
     }
-    if (path.isAbsolute(segment) || segment.split(/[\\/]/).includes('..')) {
+    if (path.isAbsolute(segment)) {
       throw invalidParameter(
         `Invalid path segment ${JSON.stringify(segment)}: it would leave the store folder`,
       )
     }
+    for (const part of segment.split(/[\\/]/)) {
+      if (part === '..') {
+        throw invalidParameter(
+          `Invalid path segment ${JSON.stringify(segment)}: it would leave the store folder`,
+        )
+      }
+      if (part !== '' && part !== '.') parts.push(part)
+    }
   }
-  const resolved = path.resolve(base, ...segments)
-  const relative = path.relative(base, resolved)
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw invalidParameter(
-      `Invalid path ${JSON.stringify(segments.join('/'))}: it would leave the store folder`,
-    )
+  if (parts.length === 0) {
+    throw invalidParameter(`Invalid path ${JSON.stringify(segments.join('/'))}: it names no file`)
   }
-  return resolved
+  // No part is empty, `.`, `..` or absolute, so the joined path stays below `base`.
+  return path.join(base, ...parts)
 }
 
 /** The experiment folder, active or in `.trash`. */

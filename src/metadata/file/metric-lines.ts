@@ -42,48 +42,66 @@ export function parseMetricLines(
 ): StoredMetric[] {
   const lines = text.split('\n')
   if (lines[lines.length - 1] === '') lines.pop()
-  return lines.map((line) => {
-    const fields = line.trim().split(' ')
-    if (fields.length !== 2 && fields.length !== 3 && fields.length !== 5) {
-      throw malformed(
-        key,
-        `persisted metric data contained ${fields.length} fields. Expected 2, 3, or 5 fields`,
-        experimentId,
-        file,
-      )
-    }
-    const timestamp = parsePythonInt(fields[0]!)
-    const value = parsePythonFloat(fields[1]!)
-    const step = fields.length >= 3 ? parsePythonInt(fields[2]!) : 0
-    if (timestamp === null || value === null || step === null) {
-      throw malformed(
-        key,
-        `the line ${JSON.stringify(line)} holds no valid numbers`,
-        experimentId,
-        file,
-      )
-    }
-    const metric: StoredMetric = { key, value, timestamp, step }
-    if (fields.length === 5) {
-      metric.datasetName = fields[3]!
-      metric.datasetDigest = fields[4]!
-    }
-    return metric
-  })
+  return lines.map((line) => parseMetricLine(line, key, experimentId, file))
 }
 
-/**
- * MLflow's latest value: the maximum of (step, timestamp, value). As with Python's `max`, a
- * NaN value never beats the value it ties with on step and timestamp, so the earlier line stays.
- */
-export function latestMetric(history: readonly StoredMetric[]): StoredMetric | undefined {
+/** The latest value of a metric file without keeping its whole history. */
+export function latestMetricInText(
+  text: string,
+  key: string,
+  experimentId: string,
+  file: string,
+): StoredMetric | undefined {
   let best: StoredMetric | undefined
-  for (const metric of history) {
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf('\n', start)
+    if (end === -1) end = text.length
+    const metric = parseMetricLine(text.slice(start, end), key, experimentId, file)
     if (best === undefined || compareMetricOrder(metric, best) > 0) best = metric
+    start = end + 1
   }
   return best
 }
 
+function parseMetricLine(
+  line: string,
+  key: string,
+  experimentId: string,
+  file: string,
+): StoredMetric {
+  const fields = line.trim().split(' ')
+  if (fields.length !== 2 && fields.length !== 3 && fields.length !== 5) {
+    throw malformed(
+      key,
+      `persisted metric data contained ${fields.length} fields. Expected 2, 3, or 5 fields`,
+      experimentId,
+      file,
+    )
+  }
+  const timestamp = parsePythonInt(fields[0]!)
+  const value = parsePythonFloat(fields[1]!)
+  const step = fields.length >= 3 ? parsePythonInt(fields[2]!) : 0
+  if (timestamp === null || value === null || step === null) {
+    throw malformed(
+      key,
+      `the line ${JSON.stringify(line)} holds no valid numbers`,
+      experimentId,
+      file,
+    )
+  }
+  const metric: StoredMetric = { key, value, timestamp, step }
+  if (fields.length === 5) {
+    metric.datasetName = fields[3]!
+    metric.datasetDigest = fields[4]!
+  }
+  return metric
+}
+
+/**
+ * Orders two values of a metric as MLflow picks the latest: by (step, timestamp, value). As
+ * with Python's `max`, a NaN value never beats the value it ties with, so the earlier line stays.
+ */
 function compareValue(a: number, b: number): number {
   // Python's max() over tuples: a NaN never compares greater, so the first one seen stays.
   if (Number.isNaN(a) || Number.isNaN(b)) return 0

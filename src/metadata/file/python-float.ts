@@ -42,7 +42,11 @@ const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i
  * Python's `float(text)`: surrounding whitespace is ignored, `nan`/`inf`/`infinity` in any case
  * with an optional sign, underscores between digits. Returns `null` for anything else.
  */
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?(?:e[-+]\d+)?$/
+
 export function parsePythonFloat(text: string): number | null {
+  // What Python's str(float) prints, the common case, needs one check.
+  if (PLAIN_DECIMAL.test(text)) return Number(text)
   const trimmed = text.trim()
   const special = SPECIAL.exec(trimmed)
   if (special) {
@@ -55,6 +59,7 @@ export function parsePythonFloat(text: string): number | null {
 
 /** Python's `int(text)` for the integer fields of a metric line (timestamp, step). */
 export function parsePythonInt(text: string): number | null {
+  if (/^-?\d{1,15}$/.test(text)) return Number(text)
   const trimmed = text.trim()
   if (!/^[+-]?\d(?:_?\d)*$/.test(trimmed)) return null
   const value = Number(trimmed.replaceAll('_', ''))

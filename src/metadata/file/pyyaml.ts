@@ -140,6 +140,8 @@ function toValue(node: Node | null): YamlValue {
  * informational `tags:` snapshot of an experiment, which the records layer can drop and retry.
  */
 export function parseYaml(text: string): YamlValue {
+  const simple = parseSimpleMapping(text)
+  if (simple !== null) return simple
   // YAML 1.1 treats U+2028 and U+2029 as line breaks and the `yaml` library (YAML 1.2) does
   // not. PyYAML writes them raw only inside single-quoted scalars, where the spaces after them
   // are indentation (a content space after one forces double quotes), so those spaces go.
@@ -152,6 +154,57 @@ export function parseYaml(text: string): YamlValue {
   })
   if (document.errors.length > 0) throw document.errors[0]!
   return toValue(document.contents as Node | null)
+}
+
+const SIMPLE_LINE = /^([A-Za-z_][A-Za-z0-9_]*): (.+)$/
+const SIMPLE_PLAIN = /^(?:[A-Za-z0-9_./+~=(]|-(?! ))[A-Za-z0-9_./+\-~=():@ ]*$/
+const SIMPLE_QUOTED = /^'((?:[^']|'')*)'$/
+
+/**
+ * The fast path for the common meta.yaml: one `key: value` per line, each value a plain scalar
+ * of safe characters, a one-line single-quoted scalar, `[]` or `{}`. Such a line means exactly
+ * its text (typed by the YAML 1.1 resolvers), so it is read without the general parser, which
+ * costs about 0.3 ms per document. Anything else returns null and goes to the `yaml` library.
+ */
+function parseSimpleMapping(text: string): YamlMapping | null {
+  if (!text.endsWith('\n')) return null
+  const result: YamlMapping = {}
+  const lines = text.split('\n')
+  lines.pop()
+  if (lines.length === 0) return null
+  for (const line of lines) {
+    const match = SIMPLE_LINE.exec(line)
+    if (!match) return null
+    const [, key, raw] = match as unknown as [string, string, string]
+    if (raw === '[]') result[key] = []
+    else if (raw === '{}') result[key] = {}
+    else if (raw.startsWith("'")) {
+      const quoted = SIMPLE_QUOTED.exec(raw)
+      if (!quoted) return null
+      result[key] = quoted[1]!.replaceAll("''", "'")
+    } else {
+      if (!SIMPLE_PLAIN.test(raw) || raw.endsWith(' ') || raw.endsWith(':') || raw.includes(': ')) {
+        return null
+      }
+      switch (resolvePlain(raw)) {
+        case 'null':
+          result[key] = null
+          break
+        case 'bool':
+          result[key] = /^(?:yes|true|on)$/i.test(raw)
+          break
+        case 'int':
+          result[key] = pythonInt(raw)
+          break
+        case 'float':
+          result[key] = pythonFloat(raw)
+          break
+        default:
+          result[key] = raw
+      }
+    }
+  }
+  return result
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
  * keys a search needs. Every read goes to disk (no cache another process could make stale) and
  * through one bounded pool of file reads per store.
  */
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { invalidState, isTrackstoreError, notFound } from '../../core/errors.js'
 import type { Logger } from '../../core/logger.js'
@@ -18,7 +17,8 @@ import type {
 } from '../metadata-store.js'
 import { sortByKey } from '../validation.js'
 import { compareCodePoints } from '../search/index.js'
-import { exists, isMissing, listFolders, listKeyFiles, readText } from './fs-io.js'
+import { exists, isFolder, listFolders, listKeyFiles, readText } from './fs-io.js'
+import type { ReadScheduler } from './fs-io.js'
 import {
   DATASETS_FOLDER,
   DEFAULT_EXPERIMENT_ID,
@@ -32,7 +32,7 @@ import {
   inside,
 } from './layout.js'
 import type { ExperimentLocation, RunLocation, StoreLayout } from './layout.js'
-import { latestMetric, parseMetricLines } from './metric-lines.js'
+import { latestMetricInText, parseMetricLines } from './metric-lines.js'
 import {
   corrupt,
   parseDatasetMeta,
@@ -45,25 +45,6 @@ import type { ExperimentRecord } from './records.js'
 export const RUN_NAME_TAG = 'mlflow.runName'
 const FILE_EXPERIMENT_ID = /^[a-zA-Z0-9][\w-]{0,63}$/
 const RUN_FOLDER = /^[a-zA-Z0-9][\w-]{0,255}$/
-
-/** Limits how many files are open for reading at once, across everything a store does. */
-export class ReadLimiter {
-  private active = 0
-  private readonly waiting: (() => void)[] = []
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
-    this.active += 1
-    try {
-      return await task()
-    } finally {
-      this.active -= 1
-      this.waiting.shift()?.()
-    }
-  }
-}
 
 /** Which parts of a run a search needs to filter and order it. */
 export interface RunNeeds {
@@ -78,7 +59,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class StoreReader {
   constructor(
     readonly layout: StoreLayout,
-    private readonly limiter: ReadLimiter,
+    private readonly limiter: ReadScheduler,
     private readonly logger: Logger,
   ) {}
 
@@ -243,7 +224,10 @@ export class StoreReader {
   }
 
   private async readLatest(location: RunLocation, key: string): Promise<StoredMetric | undefined> {
-    return latestMetric(await this.readMetricHistory(location, key))
+    const file = this.layout.keyFile(location.dir, METRICS_FOLDER, key)
+    const text = await this.read(file)
+    if (text === null) return undefined
+    return latestMetricInText(text, key, location.experiment.experimentId, file)
   }
 
   async readAllLatestMetrics(location: RunLocation): Promise<StoredMetric[]> {
@@ -356,14 +340,5 @@ export class StoreReader {
 
   async fileExists(file: string): Promise<boolean> {
     return this.limiter.run(() => exists(file))
-  }
-}
-
-async function isFolder(dir: string): Promise<boolean> {
-  try {
-    return (await fs.stat(dir)).isDirectory()
-  } catch (error) {
-    if (isMissing(error)) return false
-    throw error
   }
 }
