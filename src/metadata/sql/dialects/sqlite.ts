@@ -1,4 +1,5 @@
-import { Kysely, SqliteDialect, sql } from 'kysely'
+import type BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely'
 import {
   importDriver,
   type AnyInsert,
@@ -62,6 +63,35 @@ export async function connectSqlite(
   // INTEGER columns come back as BigInt, so 18-digit experiment ids (MLflow's file-store ids,
   // which MLflow's own migrate-filestore writes into SQLite) stay exact.
   database.defaultSafeIntegers(true)
-  const db = new Kysely<AnyTables>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<AnyTables>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  })
   return { dialect: sqliteDialect, db, close: () => db.destroy() }
+}
+
+/** Prepared statements kept per connection; the least recently used one is dropped first. */
+const STATEMENT_CACHE_SIZE = 256
+
+/**
+ * Kysely's SQLite driver prepares every statement each time it runs it, and for the short
+ * statements of a write (select the run, insert a row, commit) preparing costs about as much as
+ * running. Statements are kept by SQL text and reused; SQLite re-prepares one by itself if the
+ * schema changes under it. Safe because Kysely runs one statement at a time per connection.
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>()
+  return {
+    close: () => database.close(),
+    prepare(sqlText: string) {
+      let statement = cache.get(sqlText)
+      if (statement) {
+        cache.delete(sqlText)
+      } else {
+        statement = database.prepare(sqlText)
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+      }
+      cache.set(sqlText, statement)
+      return statement
+    },
+  }
 }
