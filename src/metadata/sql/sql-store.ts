@@ -449,7 +449,9 @@ export class SqlMetadataStore implements MetadataStore {
     const runName = options.runName || nameTag || generateRunName()
     const runId = randomUUID().replaceAll('-', '')
     const experimentId = options.experimentId ?? '0'
-    await this.#write('create run', async (trx) => {
+    // A new run has no metrics, params or inputs: it is built from the row written and the tags
+    // read back (keys that the database's collation merges stay merged), not loaded again.
+    return this.#write('create run', async (trx) => {
       const experiment = await this.#experimentRow(trx, experimentId)
       if (experiment.lifecycle_stage !== 'active') {
         throw invalidParameter(
@@ -457,25 +459,23 @@ export class SqlMetadataStore implements MetadataStore {
             `Current state is ${experiment.lifecycle_stage}.`,
         )
       }
-      await trx
-        .insertInto('runs')
-        .values({
-          run_uuid: runId,
-          name: runName,
-          source_type: 'UNKNOWN',
-          source_name: '',
-          entry_point_name: '',
-          user_id: options.userId ?? '',
-          status: 'RUNNING',
-          start_time: options.startTime ?? Date.now(),
-          end_time: null,
-          source_version: '',
-          lifecycle_stage: 'active',
-          artifact_uri: appendToUriPath(experiment.artifact_location ?? '', runId, 'artifacts'),
-          experiment_id: experiment.experiment_id,
-          deleted_time: null,
-        })
-        .execute()
+      const row: RunsTable = {
+        run_uuid: runId,
+        name: runName,
+        source_type: 'UNKNOWN',
+        source_name: '',
+        entry_point_name: '',
+        user_id: options.userId ?? '',
+        status: 'RUNNING',
+        start_time: options.startTime ?? Date.now(),
+        end_time: null,
+        source_version: '',
+        lifecycle_stage: 'active',
+        artifact_uri: appendToUriPath(experiment.artifact_location ?? '', runId, 'artifacts'),
+        experiment_id: experiment.experiment_id,
+        deleted_time: null,
+      }
+      await trx.insertInto('runs').values(row).execute()
       const byKey = new Map(tags.map((tag) => [tag.key, tag.value]))
       byKey.set(RUN_NAME_TAG, runName)
       await this.#upsertTags(
@@ -483,8 +483,21 @@ export class SqlMetadataStore implements MetadataStore {
         runId,
         [...byKey].map(([key, value]) => ({ key, value })),
       )
+      const stored = await trx
+        .selectFrom('tags')
+        .select(['key', 'value'])
+        .where('run_uuid', '=', runId)
+        .execute()
+      return {
+        info: toRunInfo(row),
+        data: {
+          metrics: [],
+          params: [],
+          tags: sortByKey(stored.map(({ key, value }) => ({ key, value: value ?? '' }))),
+        },
+        inputs: { datasetInputs: [] },
+      }
     })
-    return this.getRun(runId)
   }
 
   async getRun(runId: string): Promise<Run> {
