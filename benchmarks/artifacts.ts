@@ -5,6 +5,7 @@
  *
  *   npm run bench:artifacts                 # 1 GiB
  *   npm run bench:artifacts -- --size-mib 256
+ *   npm run bench:artifacts -- --s3-queue 2 --gcs-chunk-mib 4   # fewer buffers in flight
  *
  * The legs: `logArtifact` of a local file to S3 (multipart), `copyTree` from S3 to GCS (one
  * streamed object, resumable upload in chunks below the emulator's 130 MB request cap), and
@@ -84,6 +85,16 @@ async function main(): Promise<void> {
   if (!Number.isInteger(sizeMib) || sizeMib <= 0)
     throw new Error('--size-mib needs a positive integer')
   const size = sizeMib * MIB
+  // Memory knobs (library defaults: 4 S3 parts in flight; GCS chunks of 8 MiB here because the
+  // emulator caps one request at 130 MB).
+  const number = (flag: string, fallback: number): number => {
+    const at = process.argv.indexOf(flag)
+    const value = at > 0 ? Number(process.argv[at + 1]) : fallback
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer`)
+    return value
+  }
+  const queue = number('--s3-queue', 4)
+  const gcsChunkMib = number('--gcs-chunk-mib', 8)
 
   const scratch = await mkdtemp(join(tmpdir(), 'trackstore-bench-artifacts-'))
   const emulators = await startEmulators()
@@ -105,11 +116,16 @@ async function main(): Promise<void> {
         credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
         // fauxqs refuses single requests above ~11 MiB; 8 MiB parts are boto3's default anyway.
         partSize: 8 * MIB,
+        uploadQueueSize: queue,
         env: {},
       },
     })
     const gcs = openArtifactStore('gs://trackstore-bench/mirror', {
-      gcs: { projectId: 'trackstore-bench', uploadChunkSize: 8 * MIB, env: {} },
+      gcs: {
+        projectId: 'trackstore-bench',
+        uploadChunkSize: gcsChunkMib * MIB,
+        env: {},
+      },
     })
     const legs: { leg: string; seconds: number; peakRss: number }[] = []
     const time = async (leg: string, work: () => Promise<unknown>): Promise<void> => {
