@@ -9,6 +9,7 @@
  * - Methods throw `TrackstoreError` with MLflow's error code; each method says which codes.
  */
 import type { Logger } from '../core/logger.js'
+import type { StoreTransfer } from './transfer.js'
 
 export type LifecycleStage = 'active' | 'deleted'
 
@@ -194,6 +195,11 @@ export interface StoreCapabilities {
 
 export interface MetadataStore {
   readonly capabilities: StoreCapabilities
+  /**
+   * Exact reads and per-run atomic writes for the migration toolkit (`src/migrate/`): ids,
+   * times and every metric row kept as given. See `transfer.ts`.
+   */
+  readonly transfer: StoreTransfer
 
   /**
    * Creates an experiment and returns its id.

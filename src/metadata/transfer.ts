@@ -11,11 +11,21 @@ import type {
   DatasetInput,
   Experiment,
   Param,
-  Run,
+  RunData,
   RunInfo,
   RunTag,
   StoredMetric,
 } from './metadata-store.js'
+
+/**
+ * A run as transfers read it: a store's `Run` qualifies. Model inputs and outputs refer to
+ * logged models, which transfers do not carry yet (they are counted as unsupported content).
+ */
+export interface TransferRun {
+  info: RunInfo
+  data: RunData
+  inputs: { datasetInputs: DatasetInput[] }
+}
 
 /** A run to write exactly, with its metric rows streamed in batches. */
 export interface RunImport {
@@ -38,20 +48,52 @@ export interface TransferMarker {
   idStrategy: 'preserve' | 'remap'
   /** Set when every experiment and run was copied. */
   completedAt?: number | null
+  /**
+   * With `remap`: source experiment id → destination id, recorded before each experiment is
+   * written so that a rerun gives every experiment the id the interrupted run chose.
+   */
+  experimentIds?: Record<string, string>
+}
+
+/** A source entry that cannot be read (a corrupt meta.yaml, a missing file …). */
+export interface UnreadableEntry {
+  kind: 'experiment' | 'run'
+  /** The experiment or run id (the folder name in a file store). */
+  id: string
+  /** The file or folder at fault. */
+  location: string
+  reason: string
+}
+
+export interface TransferReadOptions {
+  /**
+   * Called for each entry that cannot be read; the read goes on with the next one. Without it,
+   * the first unreadable entry throws (a TrackstoreError naming the file and the reason).
+   */
+  onUnreadable?: (entry: UnreadableEntry) => void
 }
 
 export interface StoreTransfer {
+  /**
+   * Whether metric rows keep the dataset name and digest they were logged with (the file store
+   * writes them on the metric line; MLflow's SQL metrics table has no column for them).
+   */
+  readonly keepsMetricDatasets: boolean
+
   /** Every experiment, active and deleted, ordered by id. */
-  experiments(): AsyncIterable<Experiment>
+  experiments(options?: TransferReadOptions): AsyncIterable<Experiment>
 
   /**
    * Every run of an experiment, active and deleted, ordered by run id, with params, tags,
    * dataset inputs and latest metrics.
    */
-  runs(experimentId: string): AsyncIterable<Run>
+  runs(experimentId: string, options?: TransferReadOptions): AsyncIterable<TransferRun>
 
-  /** Every metric row of a run (all keys; duplicates as the store keeps them), in batches. */
-  metricRows(runId: string): AsyncIterable<StoredMetric[]>
+  /**
+   * Every metric row of a run (all keys; duplicates as the store keeps them), in batches, rows
+   * of one key together. A malformed row throws a TrackstoreError naming the file.
+   */
+  metricRows(runId: string, experimentId: string): AsyncIterable<StoredMetric[]>
 
   /**
    * What the store holds that transfers do not carry yet (logged models, registered models,
@@ -63,16 +105,30 @@ export interface StoreTransfer {
   isEmpty(): Promise<boolean>
 
   /**
+   * The largest experiment id the store can hold, or null when ids are not numbers it limits
+   * (the file store). PostgreSQL and MySQL answer 2147483647 until their experiment id columns
+   * are widened to BIGINT (trackstore migration 0003).
+   */
+  maxExperimentId(): Promise<bigint | null>
+
+  /** An experiment id no experiment of the store uses, in the store's own id format. */
+  newExperimentId(): Promise<string>
+
+  /**
    * Writes an experiment exactly as given (id, name, artifact location, stage, times, tags).
-   * 'exists' when an experiment with this id and name is already there (its tags are merged).
+   * 'exists' when an experiment with this id and name is already there: its tags are merged,
+   * and an untouched Default experiment (no runs, no tags) takes the given location, stage
+   * and times, so the Default of a fresh destination becomes the source's.
    * @throws RESOURCE_ALREADY_EXISTS when the id or the name is taken by another experiment.
    */
   putExperiment(experiment: Experiment): Promise<PutOutcome>
 
   /**
    * Writes a run exactly as given, in one atomic step, and computes its latest metric values.
-   * 'exists' when a run with this id is already there (nothing is written).
-   * @throws RESOURCE_DOES_NOT_EXIST when its experiment is missing.
+   * 'exists' when the run is already in the same experiment (nothing is written). An error
+   * thrown by `run.metrics` leaves nothing behind and is rethrown.
+   * @throws RESOURCE_DOES_NOT_EXIST when its experiment is missing; RESOURCE_ALREADY_EXISTS
+   *   when the run id is taken by a run of another experiment.
    */
   putRun(run: RunImport): Promise<PutOutcome>
 

@@ -30,6 +30,7 @@ import type {
   StoredMetric,
   UpdateRunInfoOptions,
 } from '../metadata-store.js'
+import type { StoreTransfer } from '../transfer.js'
 import { generateRunName } from '../run-names.js'
 import {
   decodePageToken,
@@ -81,6 +82,7 @@ import {
 } from './records.js'
 import type { ExperimentRecord } from './records.js'
 import { searchExperimentsIn, searchRunsIn } from './file-search.js'
+import { FileTransfer } from './file-transfer.js'
 import { RUN_NAME_TAG, StoreReader } from './store-reader.js'
 
 export const FILE_STORE_CAPABILITIES: StoreCapabilities = Object.freeze({
@@ -111,6 +113,8 @@ function newExperimentId(): string {
 
 export class FileMetadataStore implements MetadataStore {
   readonly capabilities = FILE_STORE_CAPABILITIES
+  /** Exact reads and writes for the migration toolkit. */
+  readonly transfer: StoreTransfer
   private readonly layout: StoreLayout
   private readonly reader: StoreReader
   private readonly validation: ValidationContext
@@ -131,6 +135,7 @@ export class FileMetadataStore implements MetadataStore {
       new ReadScheduler(settings.readSlice),
       settings.logger,
     )
+    this.transfer = new FileTransfer(this.layout, this.reader, () => this.check())
     this.validation = {
       truncateLongValues: settings.truncateLongValues,
       logger: settings.logger,

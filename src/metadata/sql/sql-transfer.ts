@@ -6,8 +6,15 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { alreadyExists, notFound } from '../../core/errors.js'
-import type { Experiment, Run, StoredMetric } from '../metadata-store.js'
-import type { PutOutcome, RunImport, StoreTransfer, TransferMarker } from '../transfer.js'
+import type { Experiment, StoredMetric } from '../metadata-store.js'
+import type {
+  PutOutcome,
+  RunImport,
+  StoreTransfer,
+  TransferMarker,
+  TransferReadOptions,
+  TransferRun,
+} from '../transfer.js'
 import type { AnyTables, SqlDialect } from './dialects/sql-dialect.js'
 import { loadRuns } from './load-runs.js'
 import { chunkRows, isNewerMetric, sanitizeMetricValue, toExperiment, toId } from './rows.js'
@@ -16,8 +23,11 @@ import type { RunsTable } from './tables.js'
 /** trackstore's own key/value table, created by migration 0002; MLflow ignores it. */
 const STATE_TABLE = 'trackstore_state'
 const MARKER_KEY = 'transfer-marker'
+const DEFAULT_EXPERIMENT_ID = '0'
 const RUN_PAGE = 200
 const METRIC_PAGE = 10_000
+const INT32_MAX = 2_147_483_647n
+const SQLITE_MAX_INTEGER = 9_223_372_036_854_775_807n
 
 /** Tables that hold what transfers do not carry yet, by the name used in summaries. */
 const UNSUPPORTED_TABLES: Record<string, string> = {
@@ -36,6 +46,7 @@ const UNSUPPORTED_TABLES: Record<string, string> = {
 }
 
 export class SqlTransfer implements StoreTransfer {
+  readonly keepsMetricDatasets = false
   readonly #db: Kysely<AnyTables>
   readonly #dialect: SqlDialect
   readonly #assertWritable: () => void
@@ -46,7 +57,8 @@ export class SqlTransfer implements StoreTransfer {
     this.#assertWritable = assertWritable
   }
 
-  async *experiments(): AsyncIterable<Experiment> {
+  // SQL rows are always readable: the read options have nothing to report.
+  async *experiments(_options?: TransferReadOptions): AsyncIterable<Experiment> {
     const rows = await this.#db
       .selectFrom('experiments')
       .selectAll()
@@ -69,7 +81,7 @@ export class SqlTransfer implements StoreTransfer {
     }
   }
 
-  async *runs(experimentId: string): AsyncIterable<Run> {
+  async *runs(experimentId: string, _options?: TransferReadOptions): AsyncIterable<TransferRun> {
     let after = ''
     for (;;) {
       const rows = (await this.#db
@@ -86,7 +98,7 @@ export class SqlTransfer implements StoreTransfer {
     }
   }
 
-  async *metricRows(runId: string): AsyncIterable<StoredMetric[]> {
+  async *metricRows(runId: string, _experimentId?: string): AsyncIterable<StoredMetric[]> {
     for (let offset = 0; ; offset += METRIC_PAGE) {
       const rows = await this.#db
         .selectFrom('metrics')
@@ -124,6 +136,30 @@ export class SqlTransfer implements StoreTransfer {
     return counts
   }
 
+  async maxExperimentId(): Promise<bigint | null> {
+    if (this.#dialect.name === 'sqlite') return SQLITE_MAX_INTEGER
+    const query =
+      this.#dialect.name === 'postgresql'
+        ? sql<{ type: string }>`select data_type as type from information_schema.columns
+            where table_schema = current_schema() and table_name = 'experiments'
+            and column_name = 'experiment_id'`
+        : sql<{ type: string }>`select data_type as type from information_schema.columns
+            where table_schema = database() and table_name = 'experiments'
+            and column_name = 'experiment_id'`
+    const { rows } = await query.execute(this.#db)
+    const type = String(rows[0]?.type ?? 'integer').toLowerCase()
+    return type === 'bigint' ? SQLITE_MAX_INTEGER : INT32_MAX
+  }
+
+  async newExperimentId(): Promise<string> {
+    const row = await this.#db
+      .selectFrom('experiments')
+      .select(sql<number | string | bigint | null>`max(experiment_id)`.as('id'))
+      .executeTakeFirst()
+    const max = row?.id === null || row?.id === undefined ? 0n : BigInt(row.id)
+    return String(max < 1n ? 1n : max + 1n)
+  }
+
   async isEmpty(): Promise<boolean> {
     const experiments = await this.#db
       .selectFrom('experiments')
@@ -155,6 +191,18 @@ export class SqlTransfer implements StoreTransfer {
       let outcome: PutOutcome = 'created'
       if (byId && byId.name === experiment.name) {
         outcome = 'exists'
+        if (await this.#isUntouchedDefault(trx, experiment.experimentId)) {
+          await trx
+            .updateTable('experiments')
+            .set({
+              artifact_location: experiment.artifactLocation,
+              lifecycle_stage: experiment.lifecycleStage,
+              creation_time: experiment.creationTime,
+              last_update_time: experiment.lastUpdateTime,
+            })
+            .where('experiment_id', '=', experiment.experimentId)
+            .execute()
+        }
       } else if (byId || byName) {
         const other = byId ?? byName!
         throw alreadyExists(
@@ -190,16 +238,40 @@ export class SqlTransfer implements StoreTransfer {
     })
   }
 
+  /** The Default experiment as the store made it: no runs, no tags. */
+  async #isUntouchedDefault(trx: Kysely<AnyTables>, experimentId: string): Promise<boolean> {
+    if (experimentId !== DEFAULT_EXPERIMENT_ID) return false
+    const run = await trx
+      .selectFrom('runs')
+      .select('run_uuid')
+      .where('experiment_id', '=', experimentId)
+      .limit(1)
+      .execute()
+    const tag = await trx
+      .selectFrom('experiment_tags')
+      .select('key')
+      .where('experiment_id', '=', experimentId)
+      .limit(1)
+      .execute()
+    return run.length === 0 && tag.length === 0
+  }
+
   async putRun(run: RunImport): Promise<PutOutcome> {
     this.#assertWritable()
     const { info } = run
     return this.#db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom('runs')
-        .select('run_uuid')
+        .select(['run_uuid', 'experiment_id'])
         .where('run_uuid', '=', info.runId)
         .executeTakeFirst()
-      if (existing) return 'exists'
+      if (existing) {
+        if (toId(existing.experiment_id) === info.experimentId) return 'exists'
+        throw alreadyExists(
+          `Cannot copy run ${info.runId} into experiment ${info.experimentId}: a run with ` +
+            `that id already exists in experiment ${toId(existing.experiment_id)}`,
+        )
+      }
       const experiment = await trx
         .selectFrom('experiments')
         .select('experiment_id')
