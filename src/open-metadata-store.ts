@@ -9,7 +9,14 @@ import { parseTrackingUri, redactUri } from './core/uri.js'
 import type { MetadataStore, MetadataStoreOptions } from './metadata/metadata-store.js'
 import { connectSql } from './metadata/sql/connect-sql.js'
 import { SqlMetadataStore } from './metadata/sql/sql-store.js'
-import { assertReadable, prepareSchema, schemaError } from './migrate/index.js'
+import {
+  BIGINT_EXPERIMENT_IDS,
+  assertReadable,
+  migrateToLatest,
+  prepareSchema,
+  schemaError,
+  type MigrationReport,
+} from './migrate/index.js'
 
 /** MLflow's default local artifact root when none is configured. */
 export const DEFAULT_ARTIFACT_ROOT = './mlruns'
@@ -20,6 +27,12 @@ export interface OpenMetadataStoreOptions extends MetadataStoreOptions {
    * empty database is an error.
    */
   createSchema?: boolean
+  /**
+   * Widen the experiment id columns of a PostgreSQL or MySQL database to BIGINT (trackstore
+   * migration 0003) before opening it, so 18-digit file-store ids fit. Default false; SQLite
+   * and file stores need nothing.
+   */
+  widenExperimentIds?: boolean
 }
 
 /** MLFLOW_TRUNCATE_LONG_VALUES, default true. */
@@ -56,6 +69,9 @@ export async function openMetadataStore(
       create: options.createSchema ?? true,
     })
     assertReadable(schema, redactUri(uri))
+    if (options.widenExperimentIds) {
+      await migrateToLatest(connection, { logger, uri, include: [BIGINT_EXPERIMENT_IDS] })
+    }
     const store = new SqlMetadataStore(connection, {
       defaultArtifactRoot: resolveUriIfLocal(options.defaultArtifactRoot ?? DEFAULT_ARTIFACT_ROOT),
       logger,
@@ -67,5 +83,28 @@ export async function openMetadataStore(
   } catch (error) {
     await connection.close()
     throw error
+  }
+}
+
+/**
+ * Widens the experiment id columns of the SQL database at `uri` to BIGINT (trackstore migration
+ * 0003, recorded in trackstore_migrations), bringing its other migrations up to date first.
+ * Running it again changes nothing. A file store needs nothing: the call returns null.
+ */
+export async function widenExperimentIds(
+  uri: string,
+  options: { logger?: OpenMetadataStoreOptions['logger'] } = {},
+): Promise<MigrationReport | null> {
+  const location = parseTrackingUri(uri)
+  if (location.kind === 'file') return null
+  const connection = await connectSql(location)
+  try {
+    return await migrateToLatest(connection, {
+      logger: options.logger ?? silentLogger,
+      uri,
+      include: [BIGINT_EXPERIMENT_IDS],
+    })
+  } finally {
+    await connection.close()
   }
 }

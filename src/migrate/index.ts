@@ -22,7 +22,8 @@ export {
   type SchemaStatus,
 } from './migrations/status.js'
 export { MIGRATION_TABLE, MLFLOW_TABLES, type AppliedMigration } from './migrations/inspect.js'
-export { HEAD_MIGRATION, MIGRATIONS } from './migrations/registry.js'
+export { HEAD_MIGRATION, MIGRATIONS, OPTIONAL_MIGRATIONS } from './migrations/registry.js'
+export { BIGINT_EXPERIMENT_IDS, WIDENED_TABLES } from './migrations/0003-bigint-experiment-ids.js'
 export { STATE_TABLE } from './migrations/0002-trackstore-state.js'
 export type { MigrationContext, TrackstoreMigration } from './migrations/migration.js'
 export {

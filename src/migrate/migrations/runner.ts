@@ -1,11 +1,16 @@
 import { MigrationError, Umzug } from 'umzug'
-import { SchemaVersionError, TrackstoreError, internalError } from '../../core/errors.js'
+import {
+  SchemaVersionError,
+  TrackstoreError,
+  internalError,
+  invalidParameter,
+} from '../../core/errors.js'
 import { silentLogger, type Logger } from '../../core/logger.js'
 import { redactUri } from '../../core/uri.js'
 import type { SqlConnection } from '../../metadata/sql/dialects/sql-dialect.js'
 import { withMigrationLock } from './lock.js'
 import type { MigrationContext } from './migration.js'
-import { MIGRATIONS } from './registry.js'
+import { MIGRATIONS, OPTIONAL_MIGRATIONS } from './registry.js'
 import { inspectSchema, MIGRATABLE_STATES, type SchemaState, type SchemaStatus } from './status.js'
 import { MigrationTableStorage } from './storage.js'
 
@@ -13,6 +18,8 @@ export interface MigrateOptions {
   logger?: Logger
   /** The tracking URI, named (redacted) in the upgrade command of error messages. */
   uri?: string
+  /** Optional migrations to apply too (see OPTIONAL_MIGRATIONS), by name. */
+  include?: readonly string[]
 }
 
 export interface MigrationReport {
@@ -46,13 +53,25 @@ export async function migrateToLatest(
   options: MigrateOptions = {},
 ): Promise<MigrationReport> {
   const logger = options.logger ?? silentLogger
+  const optional = (options.include ?? []).map((name) => {
+    const migration = OPTIONAL_MIGRATIONS.find((candidate) => candidate.name === name)
+    if (!migration) {
+      throw invalidParameter(
+        `Unknown optional migration '${name}'; known: ` +
+          OPTIONAL_MIGRATIONS.map((candidate) => candidate.name).join(', '),
+      )
+    }
+    return migration
+  })
+  const selected = [...MIGRATIONS, ...optional].sort((a, b) => a.name.localeCompare(b.name))
   return withMigrationLock(conn, async (db, transactional) => {
     const context: MigrationContext = { db, dialect: conn.dialect.name, transactional, logger }
     const found = await inspectSchema(db, context.dialect)
     if (!MIGRATABLE_STATES.has(found.state)) {
       throw schemaError(found, options.uri === undefined ? undefined : redactUri(options.uri))
     }
-    if (found.state === 'current') {
+    const appliedNames = new Set(found.applied.map((migration) => migration.name))
+    if (found.state === 'current' && optional.every((m) => appliedNames.has(m.name))) {
       return { before: found.state, executed: [], baselined: [], status: found }
     }
 
@@ -69,7 +88,7 @@ export async function migrateToLatest(
     }
 
     const umzug = new Umzug<MigrationContext>({
-      migrations: MIGRATIONS.map((migration) => ({
+      migrations: selected.map((migration) => ({
         name: migration.name,
         up: async ({ context: ctx }) => {
           logger.info(`Applying ${migration.name}: ${migration.description}`)

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { AnyTables, SqlDialectName } from '../../metadata/sql/dialects/sql-dialect.js'
 import { readSchemaFacts, type AppliedMigration, type SchemaFacts } from './inspect.js'
-import { HEAD_MIGRATION, MIGRATIONS } from './registry.js'
+import { HEAD_MIGRATION, MIGRATIONS, OPTIONAL_MIGRATIONS } from './registry.js'
 import {
   isReadableRevision,
   MLFLOW_HEAD_REVISION,
@@ -85,9 +85,10 @@ export async function inspectSchema(
 }
 
 export function classify(facts: SchemaFacts): SchemaStatus {
-  const known = MIGRATIONS.map((migration) => migration.name)
+  const required = MIGRATIONS.map((migration) => migration.name)
+  const known = [...required, ...OPTIONAL_MIGRATIONS.map((migration) => migration.name)]
   const appliedNames = new Set(facts.applied.map((migration) => migration.name))
-  const pending = known.filter((name) => !appliedNames.has(name))
+  const pending = required.filter((name) => !appliedNames.has(name))
   const unknownApplied = facts.applied.map((m) => m.name).filter((name) => !known.includes(name))
   const revision = facts.alembicRevisions.length === 1 ? facts.alembicRevisions[0]! : null
   const first = MIGRATIONS[0]!
