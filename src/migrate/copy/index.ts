@@ -1,0 +1,13 @@
+export { copyStore } from './copy-store.js'
+export { rewriteExperimentLocation } from './locations.js'
+export type {
+  Collision,
+  CopyOptions,
+  CopyProgress,
+  CopySummary,
+  Counter,
+  IdStrategy,
+  OnError,
+  TransferDestination,
+  TransferSource,
+} from './types.js'

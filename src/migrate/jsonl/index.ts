@@ -1,0 +1,14 @@
+export { exportStore, importFile, type ExportOptions } from './export-import.js'
+export {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type EndRecord,
+  type ExperimentRecord,
+  type ExportRecord,
+  type HeaderRecord,
+  type MetricRowTuple,
+  type MetricsRecord,
+  type RunRecord,
+} from './format.js'
+export { JsonlReader } from './jsonl-reader.js'
+export { isExportFile, JsonlWriter } from './jsonl-writer.js'
