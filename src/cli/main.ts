@@ -4,13 +4,23 @@ import { pathToFileURL } from 'node:url'
 import { Command, CommanderError } from 'commander'
 import { isTrackstoreError } from '../core/errors.js'
 import { registerDbCommands } from './commands/db.js'
+import { registerExportCommands } from './commands/export.js'
+import { registerImportCommands } from './commands/import.js'
+import { registerMigrateCommands } from './commands/migrate.js'
+import { registerVerifyCommands } from './commands/verify.js'
 import { processIo, type CliIo } from './io.js'
 
 /** Adds one group of subcommands (`trackstore db …`) to the program. */
 export type CommandGroup = (program: Command, io: CliIo) => void
 
 /** Every command group; registering a new one is one line here. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [registerDbCommands]
+const COMMAND_GROUPS: readonly CommandGroup[] = [
+  registerDbCommands,
+  registerMigrateCommands,
+  registerVerifyCommands,
+  registerExportCommands,
+  registerImportCommands,
+]
 
 export function createProgram(io: CliIo = processIo): Command {
   const program = new Command('trackstore')

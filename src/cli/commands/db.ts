@@ -5,6 +5,7 @@ import { parseTrackingUri, redactUri } from '../../core/uri.js'
 import { connectSql } from '../../metadata/sql/connect-sql.js'
 import type { SqlConnection } from '../../metadata/sql/dialects/sql-dialect.js'
 import {
+  BIGINT_EXPERIMENT_IDS,
   getSchemaStatus,
   migrateToLatest,
   schemaError,
@@ -30,10 +31,13 @@ export function registerDbCommands(program: Command, io: CliIo): void {
     )
     .argument('<uri>', 'tracking URI: sqlite:///…, postgresql://…, mysql://…')
     .option('--json', 'print the result as JSON')
-    .option('-v, --verbose', 'log each step to stderr')
-    .action((uri: string, options: { json?: boolean; verbose?: boolean }) =>
-      dbUpgrade(uri, options, io),
+    .option(
+      '--widen-experiment-ids',
+      'also widen every experiment id column to BIGINT (PostgreSQL, MySQL), so the 18-digit ' +
+        'ids of mlruns folders fit (trackstore migration 0003)',
     )
+    .option('-v, --verbose', 'log each step to stderr')
+    .action((uri: string, options: DbUpgradeOptions) => dbUpgrade(uri, options, io))
 }
 
 export async function dbStatus(uri: string, options: { json?: boolean }, io: CliIo): Promise<void> {
@@ -45,13 +49,18 @@ export async function dbStatus(uri: string, options: { json?: boolean }, io: Cli
   io.out(formatStatus(uri, status))
 }
 
-export async function dbUpgrade(
-  uri: string,
-  options: { json?: boolean; verbose?: boolean },
-  io: CliIo,
-): Promise<void> {
+export interface DbUpgradeOptions {
+  json?: boolean
+  verbose?: boolean
+  widenExperimentIds?: boolean
+}
+
+export async function dbUpgrade(uri: string, options: DbUpgradeOptions, io: CliIo): Promise<void> {
   const logger = stderrLogger(io, options.verbose ?? false)
-  const report = await withConnection(uri, true, (conn) => migrateToLatest(conn, { logger, uri }))
+  const include = options.widenExperimentIds ? [BIGINT_EXPERIMENT_IDS] : []
+  const report = await withConnection(uri, true, (conn) =>
+    migrateToLatest(conn, { logger, uri, include }),
+  )
   if (options.json) {
     io.out(JSON.stringify({ uri: redactUri(uri), ...report }, null, 2))
     return
