@@ -99,8 +99,17 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'trackstore-bench-artifacts-'))
   const emulators = await startEmulators()
   let peakRss = process.memoryUsage.rss()
+  // With --profile, also the peaks of the V8 heap and of Buffer memory (`arrayBuffers`), per leg.
+  const profile = process.argv.includes('--profile')
+  let peakHeap = 0
+  let peakBuffers = 0
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss())
+    if (profile) {
+      const usage = process.memoryUsage()
+      peakHeap = Math.max(peakHeap, usage.heapUsed)
+      peakBuffers = Math.max(peakBuffers, usage.arrayBuffers)
+    }
   }, 10)
   try {
     const source = join(scratch, 'model.bin')
@@ -127,14 +136,22 @@ async function main(): Promise<void> {
         env: {},
       },
     })
-    const legs: { leg: string; seconds: number; peakRss: number }[] = []
+    const legs: {
+      leg: string
+      seconds: number
+      peakRss: number
+      peakHeap: number
+      peakBuffers: number
+    }[] = []
     const time = async (leg: string, work: () => Promise<unknown>): Promise<void> => {
       const before = peakRss
       peakRss = process.memoryUsage.rss()
+      peakHeap = 0
+      peakBuffers = 0
       const started = process.hrtime.bigint()
       await work()
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      legs.push({ leg, seconds, peakRss })
+      legs.push({ leg, seconds, peakRss, peakHeap, peakBuffers })
       peakRss = Math.max(before, peakRss)
     }
 
@@ -153,11 +170,15 @@ async function main(): Promise<void> {
 
     const mb = size / 1e6
     console.log(`\nArtifact transfer of a ${sizeMib} MiB file (Node ${process.version})\n`)
-    console.log('leg                              seconds     MB/s  peak RSS MiB')
-    for (const { leg, seconds, peakRss: legPeak } of legs) {
+    const mib = (bytes: number, width: number): string => (bytes / MIB).toFixed(0).padStart(width)
+    const extra = profile ? '  heap MiB  buffers MiB' : ''
+    console.log(`leg                              seconds     MB/s  peak RSS MiB${extra}`)
+    for (const { leg, seconds, peakRss: legPeak, peakHeap: heap, peakBuffers: buf } of legs) {
       const rate = (mb / seconds).toFixed(1).padStart(8)
-      const rss = (legPeak / MIB).toFixed(0).padStart(13)
-      console.log(`${leg.padEnd(32)} ${seconds.toFixed(2).padStart(7)} ${rate} ${rss}`)
+      const peaks = profile ? `${mib(heap, 10)} ${mib(buf, 12)}` : ''
+      console.log(
+        `${leg.padEnd(32)} ${seconds.toFixed(2).padStart(7)} ${rate} ${mib(legPeak, 13)}${peaks}`,
+      )
     }
     const total = legs.reduce((sum, leg) => sum + leg.seconds, 0)
     const overall = ((3 * mb) / total).toFixed(1).padStart(8)

@@ -36,6 +36,8 @@ import {
 } from '../local-files.js'
 import { storeError } from '../object-store-errors.js'
 import { resolveS3Settings } from './s3-config.js'
+import { sendFromFile, uploadFileInParts } from './s3-multipart.js'
+import type { ObjectParams } from './s3-multipart.js'
 import type { S3ArtifactStoreOptions, S3Settings } from './s3-config.js'
 
 type S3Sdk = typeof S3Module
@@ -48,6 +50,7 @@ interface Sdk {
 }
 
 const INSTALL_HINT = '@aws-sdk/client-s3 @aws-sdk/lib-storage'
+const SILENT_SDK_LOGGER = { debug() {}, info() {}, warn() {}, error() {} }
 
 /** Reads an S3 SDK error: its code is the error name; the HTTP status sits in `$metadata`. */
 function s3Error(error: unknown, action: string, uri: string): TrackstoreError {
@@ -83,9 +86,11 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 
 /**
  * Artifacts under `s3://bucket/prefix`, through `@aws-sdk/client-s3` and `@aws-sdk/lib-storage`,
- * configured as MLflow's `S3ArtifactRepository` is (see {@link S3ArtifactStoreOptions}). Files
- * below the multipart threshold go up in one PutObject, larger ones and streams of unknown length
- * in parts, each part buffered once, so memory stays bounded by `partSize × uploadQueueSize`.
+ * configured as MLflow's `S3ArtifactRepository` is (see {@link S3ArtifactStoreOptions}). Objects
+ * below the multipart threshold go up in one PutObject, larger ones in parts. Local files are
+ * sent part by part straight from disk, `uploadQueueSize` parts at once, without buffering;
+ * streams above the threshold or of unknown length buffer each part once, so memory stays
+ * bounded by `partSize × uploadQueueSize`.
  * The SDK is imported on first use.
  */
 export class S3ArtifactStore implements ArtifactStore {
@@ -111,18 +116,14 @@ export class S3ArtifactStore implements ArtifactStore {
   async logArtifact(localFile: string, artifactPath?: string): Promise<void> {
     const dir = checkArtifactPath(artifactPath)
     const size = await localFileSize(localFile)
-    await this.#upload(joinPath(dir, basename(localFile)), createReadStream(localFile), size)
+    await this.#uploadFile(joinPath(dir, basename(localFile)), localFile, size)
   }
 
   async logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
     const dir = checkArtifactPath(artifactPath)
     await checkLocalDir(localDir)
     await forEachConcurrent(walkLocalFiles(localDir), this.#settings.concurrency, (file) =>
-      this.#upload(
-        joinPath(dir, file.relativePath),
-        createReadStream(file.absolutePath),
-        file.size,
-      ),
+      this.#uploadFile(joinPath(dir, file.relativePath), file.absolutePath, file.size),
     )
   }
 
@@ -246,7 +247,60 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  /** Uploads one object: a single PutObject below the threshold, a multipart upload above. */
+  /** What every request writing the object at `path` carries (MLflow's extra args included). */
+  #objectParams(path: string, contentType?: string): ObjectParams {
+    return {
+      Bucket: this.bucket,
+      Key: this.#key(path),
+      ContentType: contentType ?? guessContentType(path),
+      ExpectedBucketOwner: this.#settings.expectedBucketOwner,
+      ...this.#settings.uploadExtraArgs,
+    }
+  }
+
+  /**
+   * Uploads one local file, read straight from disk: a single PutObject below the threshold,
+   * above it a multipart upload whose parts are streamed from their byte ranges of the file.
+   */
+  async #uploadFile(path: string, file: string, size: number): Promise<void> {
+    const { s3, client } = await this.#load()
+    const settings = this.#settings
+    const params = this.#objectParams(path)
+    try {
+      if (size < settings.multipartThreshold) {
+        await sendFromFile(
+          (body) =>
+            client.send(new s3.PutObjectCommand({ ...params, Body: body, ContentLength: size })),
+          () => createReadStream(file),
+        )
+      } else {
+        await uploadFileInParts({
+          s3,
+          client,
+          params,
+          file,
+          size,
+          partSize: settings.partSize,
+          queueSize: settings.uploadQueueSize,
+          onAbortFailure: (error) =>
+            this.#logger.warn('could not abort a failed multipart upload', {
+              uri: this.uri,
+              path,
+              error: String(error),
+            }),
+        })
+      }
+    } catch (error) {
+      throw s3Error(error, 'upload artifact to', this.#describe(path))
+    }
+    this.#logger.debug('uploaded artifact', { uri: this.uri, path, size })
+  }
+
+  /**
+   * Uploads one object from a stream or a buffer: a single PutObject when the size is known and
+   * below the threshold, otherwise lib-storage's multipart upload, which buffers each part (a
+   * stream can be neither read twice nor read at several offsets at once).
+   */
   async #upload(
     path: string,
     body: Readable,
@@ -255,14 +309,7 @@ export class S3ArtifactStore implements ArtifactStore {
   ): Promise<void> {
     const { s3, storage, client } = await this.#load()
     const settings = this.#settings
-    const params = {
-      Bucket: this.bucket,
-      Key: this.#key(path),
-      Body: body,
-      ContentType: contentType ?? guessContentType(path),
-      ExpectedBucketOwner: settings.expectedBucketOwner,
-      ...settings.uploadExtraArgs,
-    }
+    const params = { ...this.#objectParams(path, contentType), Body: body }
     try {
       if (size !== undefined && size < settings.multipartThreshold) {
         await client.send(new s3.PutObjectCommand({ ...params, ContentLength: size }))
@@ -394,6 +441,9 @@ export class S3ArtifactStore implements ArtifactStore {
       credentials: settings.credentials,
       requestChecksumCalculation: checksums,
       responseChecksumValidation: checksums,
+      // The SDK would otherwise print to the console, e.g. when a streamed part fails (which
+      // s3-multipart.ts retries itself); failures reach the caller as errors.
+      logger: SILENT_SDK_LOGGER,
       requestHandler: {
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
         httpsAgent: new HttpsAgent({

@@ -45,7 +45,10 @@ export interface S3ArtifactStoreOptions {
   readonly multipartThreshold?: number
   /** Part size of multipart uploads. Default 8 MiB; S3 needs at least 5 MiB. */
   readonly partSize?: number
-  /** Parts of one upload in flight at once (each buffers one part). Default 4. */
+  /**
+   * Parts of one upload in flight at once. Default 4. Parts of a local file are streamed from
+   * disk; parts of a stream written with writeArtifact are buffered, one buffer per part.
+   */
   readonly uploadQueueSize?: number
   /** Files transferred at once by logArtifacts and downloadArtifacts. Default 4. */
   readonly concurrency?: number
