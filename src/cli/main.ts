@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { Command, CommanderError } from 'commander'
 import { isTrackstoreError } from '../core/errors.js'
+import { registerBenchCommands } from './commands/bench.js'
 import { registerDbCommands } from './commands/db.js'
 import { registerExportCommands } from './commands/export.js'
 import { registerImportCommands } from './commands/import.js'
@@ -16,6 +17,7 @@ export type CommandGroup = (program: Command, io: CliIo) => void
 /** Every command group; registering a new one is one line here. */
 const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerDbCommands,
+  registerBenchCommands,
   registerMigrateCommands,
   registerVerifyCommands,
   registerExportCommands,
