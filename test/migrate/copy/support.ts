@@ -150,3 +150,102 @@ export async function seededStore(backend: Backend): Promise<TestStore> {
   }
   return target
 }
+
+export interface GeneratedStoreSpec {
+  experiments: number
+  runsPerExperiment: number
+  metrics: number
+  steps: number
+  /** Writes `hello.txt` and `sub/data.bin` into every run's artifact folder. */
+  artifacts?: boolean
+}
+
+/**
+ * An `mlruns` folder of generated content, written through the file store's transfer facet:
+ * params, tags, a dataset input, a deleted run, one exact duplicate metric row per run.
+ */
+export async function generateFileStore(root: string, spec: GeneratedStoreSpec): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises')
+  const { pathToFileURL } = await import('node:url')
+  const store = await openMetadataStore(root)
+  const transfer = store.transfer
+  try {
+    for (let e = 0; e < spec.experiments; e += 1) {
+      const experimentId = await transfer.newExperimentId()
+      const location = pathToFileURL(path.join(root, experimentId)).href
+      await transfer.putExperiment({
+        experimentId,
+        name: `generated-${e}`,
+        artifactLocation: location,
+        lifecycleStage: 'active',
+        creationTime: 1_700_000_000_000 + e,
+        lastUpdateTime: 1_700_000_000_000 + e,
+        tags: [{ key: 'team', value: `t${e}` }],
+      })
+      for (let r = 0; r < spec.runsPerExperiment; r += 1) {
+        const runId = `${e.toString(16).padStart(4, '0')}${r.toString(16).padStart(4, '0')}`
+          .padEnd(32, 'a')
+          .slice(0, 32)
+        const artifactUri = `${location}/${runId}/artifacts`
+        await transfer.putRun({
+          info: {
+            runId,
+            runName: `run-${e}-${r}`,
+            experimentId,
+            userId: 'gen',
+            status: r % 3 === 0 ? 'RUNNING' : 'FINISHED',
+            startTime: 1_700_000_000_000 + r * 1000,
+            endTime: r % 3 === 0 ? null : 1_700_000_000_500 + r * 1000,
+            artifactUri,
+            lifecycleStage: r === 1 ? 'deleted' : 'active',
+            deletedTime: r === 1 ? 1_700_000_009_000 : null,
+          },
+          params: Array.from({ length: 5 }, (_, i) => ({ key: `p${i}`, value: `${i * r}` })),
+          tags: [
+            { key: 'mlflow.runName', value: `run-${e}-${r}` },
+            { key: 'mlflow.user', value: 'gen' },
+          ],
+          datasetInputs: [
+            {
+              dataset: { name: 'ds', digest: 'd1', sourceType: 'local', source: '{}' },
+              tags: [{ key: 'mlflow.data.context', value: 'training' }],
+            },
+          ],
+          metrics: (async function* () {
+            for (let m = 0; m < spec.metrics; m += 1) {
+              const rows = Array.from({ length: spec.steps }, (_, step) => ({
+                key: `m${m}`,
+                value: Math.sin(step + m + r) * 10,
+                timestamp: 1_700_000_000_000 + step,
+                step,
+              }))
+              rows.push({ ...rows[0]! })
+              yield rows
+            }
+          })(),
+        })
+        if (spec.artifacts) {
+          const dir = path.join(root, experimentId, runId, 'artifacts')
+          await mkdir(path.join(dir, 'sub'), { recursive: true })
+          await writeFile(path.join(dir, 'hello.txt'), `hello from ${runId}\n`)
+          await writeFile(path.join(dir, 'sub', 'data.bin'), Buffer.alloc(2048, r))
+        }
+      }
+    }
+  } finally {
+    await store.close()
+  }
+}
+
+/** Opens an existing store as a TestStore; `drop` closes it and removes `cleanup` if given. */
+export async function openTestStore(uri: string, cleanup?: string): Promise<TestStore> {
+  const store = await openMetadataStore(uri)
+  return {
+    uri,
+    store,
+    drop: async () => {
+      await store.close()
+      if (cleanup) await rm(cleanup, { recursive: true, force: true })
+    },
+  }
+}
