@@ -49,7 +49,10 @@ export interface Metric {
   step?: number
   datasetName?: string | null
   datasetDigest?: string | null
-  /** MLflow 3 logged-model id; carried but not yet interpreted (see the logged-models issue). */
+  /**
+   * MLflow 3 logged-model id. A metric logged with one is also recorded for that logged model
+   * (with the run id and the dataset name and digest), as MLflow does.
+   */
   modelId?: string | null
 }
 
@@ -96,14 +99,122 @@ export interface DatasetInput {
   tags: InputTag[]
 }
 
+/** A logged model a run consumed (`log_inputs(models=…)`). */
+export interface ModelInput {
+  modelId: string
+}
+
+/** A logged model a run produced (`log_outputs`), at a step of the run. */
+export interface ModelOutput {
+  modelId: string
+  /** Defaults to 0. */
+  step?: number
+}
+
 export interface RunInputs {
   datasetInputs: DatasetInput[]
+  /** Sorted by model id. */
+  modelInputs: ModelInput[]
+}
+
+export interface RunOutputs {
+  /** Sorted by model id; `step` is always set. */
+  modelOutputs: Required<ModelOutput>[]
 }
 
 export interface Run {
   info: RunInfo
   data: RunData
   inputs: RunInputs
+  outputs: RunOutputs
+}
+
+// ---------------------------------------------------------------------------------------------
+// MLflow 3 logged models
+
+/** MLflow's `LoggedModelStatus` (stored as 0..3 in meta.yaml and SQL). */
+export const LOGGED_MODEL_STATUSES = ['UNSPECIFIED', 'PENDING', 'READY', 'FAILED'] as const
+export type LoggedModelStatus = (typeof LOGGED_MODEL_STATUSES)[number]
+
+/** The integer each status is stored as (its index: UNSPECIFIED 0 … FAILED 3). */
+export const loggedModelStatusCode = (status: LoggedModelStatus): number =>
+  LOGGED_MODEL_STATUSES.indexOf(status)
+
+/** A metric value recorded for a logged model: which run logged it, on which dataset. */
+export interface LoggedModelMetric extends StoredMetric {
+  modelId: string
+  runId: string
+  datasetName: string | null
+  datasetDigest: string | null
+}
+
+export interface LoggedModel {
+  /** `m-` followed by 32 hex digits. */
+  modelId: string
+  experimentId: string
+  name: string
+  /** `<experiment artifact location>/models/<model id>/artifacts`. */
+  artifactLocation: string
+  creationTimestamp: number
+  lastUpdatedTimestamp: number
+  status: LoggedModelStatus
+  statusMessage: string | null
+  modelType: string | null
+  sourceRunId: string | null
+  lifecycleStage: LifecycleStage
+  /** Sorted by key. */
+  tags: KeyValue[]
+  /** Sorted by key. */
+  params: KeyValue[]
+  /**
+   * Sorted by key, then step, timestamp and run id. Every logged point where
+   * `capabilities.loggedModelMetricHistory` is true, else the latest value of each key.
+   */
+  metrics: LoggedModelMetric[]
+}
+
+export interface CreateLoggedModelOptions {
+  experimentId: string
+  /** Defaults to a random name such as `bold-bee-123`. */
+  name?: string
+  sourceRunId?: string | null
+  modelType?: string | null
+  tags?: KeyValue[]
+  params?: KeyValue[]
+}
+
+/** Restricts a logged-model search to metrics logged on a dataset. */
+export interface DatasetFilter {
+  datasetName: string
+  datasetDigest?: string
+}
+
+/** One `order_by` entry of `search_logged_models`. */
+export interface LoggedModelOrderBy {
+  /** An attribute (`name`, `creation_timestamp`, …) or `metrics.<key>`. */
+  fieldName: string
+  /** Default true. */
+  ascending?: boolean
+  /** For `metrics.<key>`: only values logged on this dataset count. */
+  datasetName?: string
+  datasetDigest?: string
+}
+
+export interface SearchLoggedModelsOptions {
+  experimentIds: string[]
+  /**
+   * MLflow's grammar: `name`, `model_id`, `model_type`, `status`, `source_run_id`,
+   * `creation_timestamp`, `last_updated_timestamp`, `metrics.<k>`, `params.<k>`, `tags.<k>`,
+   * joined with AND.
+   */
+  filter?: string
+  /** A model matches when it has a metric on one of these datasets. */
+  datasets?: DatasetFilter[]
+  /** Default 100. */
+  maxResults?: number
+  orderBy?: LoggedModelOrderBy[]
+  /** Only valid with the experiment ids, filter and order of the search that returned it. */
+  pageToken?: string | null
 }
 
 /** One page of results; `nextPageToken` is `null` on the last page. */
@@ -191,6 +302,16 @@ export interface StoreCapabilities {
   readonly checksRunTagValueLength: boolean
   /** SQL stores refuse experiment tag values over 5000 characters. */
   readonly checksExperimentTagValueLength: boolean
+  /**
+   * SQL stores return every value logged for a logged model (`LoggedModel.metrics`); the file
+   * store returns the latest value of each key, as MLflow's stores do. Both keep every point.
+   */
+  readonly loggedModelMetricHistory: boolean
+  /**
+   * `logged_model_metrics` has no is_nan column: SQL stores read a NaN logged-model metric back
+   * as 0 (as MLflow's SQL store does). The file store keeps NaN. Run metrics keep NaN in both.
+   */
+  readonly keepsLoggedModelMetricNaN: boolean
 }
 
 export interface MetadataStore {
@@ -301,10 +422,55 @@ export interface MetadataStore {
   searchRuns(options: SearchRunsOptions): Promise<Page<Run>>
 
   /**
-   * Records dataset inputs of a run. A dataset already logged to the run with the same
-   * (name, digest) is left as it is, tags included.
+   * Records dataset and model inputs of a run. A dataset already logged to the run with the
+   * same (name, digest) is left as it is, tags included; a model input is recorded once.
+   * @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE for a deleted run or bad input.
    */
-  logInputs(runId: string, datasets?: DatasetInput[]): Promise<void>
+  logInputs(runId: string, datasets?: DatasetInput[], models?: ModelInput[]): Promise<void>
+
+  /**
+   * Records logged models a run produced; logging a model again replaces its step.
+   * @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE for a deleted run or a bad id.
+   */
+  logOutputs(runId: string, models: ModelOutput[]): Promise<void>
+
+  // ------------------------------------------------------------------ logged models
+
+  /**
+   * Creates a PENDING logged model in an active experiment.
+   * @throws INVALID_PARAMETER_VALUE (bad name, key or deleted experiment);
+   *   RESOURCE_DOES_NOT_EXIST when the experiment is missing.
+   */
+  createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel>
+
+  /** @throws RESOURCE_DOES_NOT_EXIST, also for a deleted model. */
+  getLoggedModel(modelId: string): Promise<LoggedModel>
+
+  /**
+   * Active logged models of the experiments. Default order: `creation_timestamp DESC`, then
+   * `model_id ASC`.
+   * @throws INVALID_PARAMETER_VALUE for a bad filter, order_by, max_results or page token.
+   */
+  searchLoggedModels(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>>
+
+  /** Sets the status (READY, FAILED …). @throws RESOURCE_DOES_NOT_EXIST. */
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel>
+
+  /** Marks the model deleted (hidden from get and search). @throws RESOURCE_DOES_NOT_EXIST. */
+  deleteLoggedModel(modelId: string): Promise<void>
+
+  /** Upserts tags. @throws RESOURCE_DOES_NOT_EXIST; INVALID_PARAMETER_VALUE for a bad key. */
+  setLoggedModelTags(modelId: string, tags: KeyValue[]): Promise<void>
+
+  /** @throws RESOURCE_DOES_NOT_EXIST when the model or the tag is missing. */
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void>
+
+  /**
+   * Logs params; the same value again is a no-op.
+   * @throws INVALID_PARAMETER_VALUE when a key exists with another value;
+   *   RESOURCE_DOES_NOT_EXIST.
+   */
+  logLoggedModelParams(modelId: string, params: KeyValue[]): Promise<void>
 
   /** Releases connections and handles. The store is unusable afterwards. */
   close(): Promise<void>

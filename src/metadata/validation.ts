@@ -340,3 +340,75 @@ export function validateDatasetInputs(inputs: DatasetInput[] | undefined): Datas
 export function sortByKey<T extends { key: string }>(entries: T[]): T[] {
   return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Logged models (MLflow 3)
+
+const LOGGED_MODEL_NAME_FORBIDDEN = ['/', ':', '.', '%', '"', "'"]
+/** Logged-model ids become folder names and fill VARCHAR(36) columns. */
+const MODEL_ID = /^[A-Za-z0-9][\w-]{0,35}$/
+
+/** MLflow's `_validate_logged_model_name`: non-empty, none of `/ : . % " '`. */
+export function validateLoggedModelName(name: unknown): string {
+  if (
+    typeof name !== 'string' ||
+    name === '' ||
+    LOGGED_MODEL_NAME_FORBIDDEN.some((char) => name.includes(char))
+  ) {
+    throw invalidParameter(
+      `Invalid model name (${JSON.stringify(name ?? null)}) provided. Model name must be a ` +
+        'non-empty string and cannot contain the following characters: ' +
+        `(${LOGGED_MODEL_NAME_FORBIDDEN.map((char) => JSON.stringify(char)).join(', ')})`,
+    )
+  }
+  return name
+}
+
+/** A logged-model id as a store can hold it (it names a folder in the file store). */
+export function validateModelId(modelId: unknown, parameter = 'model_id'): string {
+  if (typeof modelId !== 'string' || !MODEL_ID.test(modelId)) {
+    throw invalidParameter(
+      `Invalid value ${JSON.stringify(modelId ?? null)} for parameter '${parameter}' supplied: ` +
+        'expected a logged model id such as m-0123456789abcdef0123456789abcdef',
+    )
+  }
+  return modelId
+}
+
+/** Logged-model tags and params: MLflow's key rules and a string value. */
+export function validateLoggedModelEntries(
+  entries: { key: string; value: string }[] | undefined,
+  what: 'tags' | 'params',
+): { key: string; value: string }[] {
+  const byKey = new Map<string, string>()
+  for (const [i, entry] of (entries ?? []).entries()) {
+    const key = validateKey(entry?.key, `${what}[${i}].key`)
+    byKey.set(key, requireString(entry.value, `${what}[${i}].value`))
+  }
+  return [...byKey].map(([key, value]) => ({ key, value }))
+}
+
+/** Model inputs of a run, duplicates collapsed. */
+export function validateModelInputs(models: { modelId: string }[] | undefined): string[] {
+  const ids = (models ?? []).map((model, i) => validateModelId(model?.modelId, `models[${i}]`))
+  return [...new Set(ids)]
+}
+
+/** Model outputs of a run with their steps (default 0); the last step of an id wins. */
+export function validateModelOutputs(
+  models: { modelId: string; step?: number }[] | undefined,
+): { modelId: string; step: number }[] {
+  const byId = new Map<string, number>()
+  for (const [i, model] of (models ?? []).entries()) {
+    const modelId = validateModelId(model?.modelId, `models[${i}].model_id`)
+    const step = model.step ?? 0
+    if (!Number.isSafeInteger(step)) {
+      throw invalidParameter(
+        `Invalid value ${JSON.stringify(step)} for parameter 'models[${i}].step' supplied: ` +
+          'it must be an integer.',
+      )
+    }
+    byId.set(modelId, step)
+  }
+  return [...byId].map(([modelId, step]) => ({ modelId, step }))
+}

@@ -11,8 +11,15 @@ import { alreadyExists, invalidParameter, invalidState, notFound } from '../../c
 import type { Logger } from '../../core/logger.js'
 import type {
   CreateExperimentOptions,
+  CreateLoggedModelOptions,
   CreateRunOptions,
   DatasetInput,
+  KeyValue,
+  LoggedModel,
+  LoggedModelStatus,
+  ModelInput,
+  ModelOutput,
+  SearchLoggedModelsOptions,
   Experiment,
   ExperimentTag,
   LogBatchOptions,
@@ -52,6 +59,8 @@ import {
   validateFileExperimentId,
   validateKey,
   validateMetric,
+  validateModelInputs,
+  validateModelOutputs,
   validateParam,
   validateRunId,
   validateRunTag,
@@ -84,6 +93,7 @@ import type { ExperimentRecord } from './records.js'
 import { searchExperimentsIn, searchRunsIn } from './file-search.js'
 import { FileTransfer } from './file-transfer.js'
 import { RUN_NAME_TAG, StoreReader } from './store-reader.js'
+import { FileLoggedModels } from './file-logged-models.js'
 
 export const FILE_STORE_CAPABILITIES: StoreCapabilities = Object.freeze({
   kind: 'file',
@@ -93,6 +103,8 @@ export const FILE_STORE_CAPABILITIES: StoreCapabilities = Object.freeze({
   clampsInfinity: false,
   checksRunTagValueLength: false,
   checksExperimentTagValueLength: false,
+  loggedModelMetricHistory: false,
+  keepsLoggedModelMetricNaN: true,
 })
 
 export interface FileStoreSettings {
@@ -118,6 +130,7 @@ export class FileMetadataStore implements MetadataStore {
   private readonly layout: StoreLayout
   private readonly reader: StoreReader
   private readonly validation: ValidationContext
+  private readonly models: FileLoggedModels
   /**
    * Which experiment a run was last seen in: only a hint for `getRun`, checked on disk every
    * time, so another process moving the run can never make it answer wrongly.
@@ -140,6 +153,7 @@ export class FileMetadataStore implements MetadataStore {
       truncateLongValues: settings.truncateLongValues,
       logger: settings.logger,
     }
+    this.models = new FileLoggedModels(this.layout, this.reader)
   }
 
   /** Creates the root, `.trash` and the Default experiment when the folder does not exist. */
@@ -540,7 +554,9 @@ export class FileMetadataStore implements MetadataStore {
     const valid = validateMetric(metric)
     const line = formatMetricLine(valid)
     const { location } = await this.activeRun(runId)
+    const models = await this.models.prepareMetrics([valid])
     await appendLines(this.layout.keyFile(location.dir, METRICS_FOLDER, valid.key), line)
+    await this.models.appendMetrics(models, runId, [valid])
   }
 
   private async conflictingParam(
@@ -610,6 +626,7 @@ export class FileMetadataStore implements MetadataStore {
       lines.set(metric.key, (lines.get(metric.key) ?? '') + formatMetricLine(metric))
     }
     const { location, info } = await this.activeRun(runId)
+    const models = await this.models.prepareMetrics(valid.metrics)
     // Every check happens before the first write: a conflicting param writes nothing.
     const params = new Map(valid.params.map((param) => [param.key, param.value]))
     const known = await Promise.all(
@@ -626,6 +643,7 @@ export class FileMetadataStore implements MetadataStore {
     for (const [key, text] of lines) {
       await appendLines(this.layout.keyFile(location.dir, METRICS_FOLDER, key), text)
     }
+    await this.models.appendMetrics(models, runId, valid.metrics)
     const tags = new Map(valid.tags.map((tag) => [tag.key, tag.value]))
     let current = info
     for (const [key, value] of tags)
@@ -677,14 +695,12 @@ export class FileMetadataStore implements MetadataStore {
     })
   }
 
-  async logInputs(runId: string, datasets?: DatasetInput[]): Promise<void> {
+  async logInputs(runId: string, datasets?: DatasetInput[], models?: ModelInput[]): Promise<void> {
     this.check()
     const inputs = validateDatasetInputs(datasets)
-    if (inputs.length === 0) {
-      await this.activeRun(runId)
-      return
-    }
+    const modelIds = validateModelInputs(models)
     const { location } = await this.activeRun(runId)
+    await this.models.writeModelInputs(location, modelIds)
     const experimentDir = location.experiment.dir
     for (const input of inputs) {
       const datasetId = datasetFolderId(input.dataset.name, input.dataset.digest)
@@ -700,6 +716,56 @@ export class FileMetadataStore implements MetadataStore {
         location.dir,
       )
     }
+  }
+
+  async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
+    this.check()
+    const outputs = validateModelOutputs(models)
+    const { location } = await this.activeRun(runId)
+    await this.models.writeModelOutputs(location, outputs)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Logged models
+
+  createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
+    this.check()
+    return this.models.create(options)
+  }
+
+  getLoggedModel(modelId: string): Promise<LoggedModel> {
+    this.check()
+    return this.models.get(modelId)
+  }
+
+  searchLoggedModels(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
+    this.check()
+    return this.models.search(options)
+  }
+
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    this.check()
+    return this.models.finalize(modelId, status)
+  }
+
+  deleteLoggedModel(modelId: string): Promise<void> {
+    this.check()
+    return this.models.delete(modelId)
+  }
+
+  setLoggedModelTags(modelId: string, tags: KeyValue[]): Promise<void> {
+    this.check()
+    return this.models.setTags(modelId, tags)
+  }
+
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    this.check()
+    return this.models.deleteTag(modelId, key)
+  }
+
+  logLoggedModelParams(modelId: string, params: KeyValue[]): Promise<void> {
+    this.check()
+    return this.models.logParams(modelId, params)
   }
 
   async close(): Promise<void> {

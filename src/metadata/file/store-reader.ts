@@ -9,6 +9,8 @@ import type { Logger } from '../../core/logger.js'
 import type {
   DatasetInput,
   Experiment,
+  ModelInput,
+  ModelOutput,
   Param,
   Run,
   RunInfo,
@@ -41,6 +43,10 @@ import {
   parseRunMeta,
 } from './records.js'
 import type { ExperimentRecord } from './records.js'
+import { parseModelOutputMeta } from './model-records.js'
+
+/** Sub-folder of a run holding its model outputs. */
+export const OUTPUTS_FOLDER = 'outputs'
 
 export const RUN_NAME_TAG = 'mlflow.runName'
 const FILE_EXPERIMENT_ID = /^[a-zA-Z0-9][\w-]{0,63}$/
@@ -270,19 +276,55 @@ export class StoreReader {
       )
   }
 
-  /** The whole run: info, latest metrics, params, tags and dataset inputs. */
+  /** Model inputs (`inputs/*` of source_type MODEL) and outputs of a run, by model id. */
+  async readModelEdges(
+    location: RunLocation,
+  ): Promise<{ modelInputs: ModelInput[]; modelOutputs: Required<ModelOutput>[] }> {
+    const inputsDir = path.join(location.dir, INPUTS_FOLDER)
+    const outputsDir = path.join(location.dir, OUTPUTS_FOLDER)
+    const [inputIds, outputIds] = await Promise.all([
+      this.limiter.run(() => listFolders(inputsDir)),
+      this.limiter.run(() => listFolders(outputsDir)),
+    ])
+    const inputs = await Promise.all(
+      inputIds.map(async (id) => {
+        const file = inside(inputsDir, id, META_FILE)
+        const text = await this.read(file)
+        if (text === null) return null
+        const input = parseInputMeta(text, file)
+        return input.sourceType === 'MODEL' ? { modelId: input.sourceId } : null
+      }),
+    )
+    const outputs = await Promise.all(
+      outputIds.map(async (id) => {
+        const file = inside(outputsDir, id, META_FILE)
+        const text = await this.read(file)
+        return text === null ? null : parseModelOutputMeta(text, file)
+      }),
+    )
+    const byId = (a: { modelId: string }, b: { modelId: string }) =>
+      compareCodePoints(a.modelId, b.modelId)
+    return {
+      modelInputs: inputs.filter((input) => input !== null).sort(byId),
+      modelOutputs: outputs.filter((output) => output !== null).sort(byId),
+    }
+  }
+
+  /** The whole run: info, latest metrics, params, tags, inputs and outputs. */
   async readRun(location: RunLocation, info?: RunInfo): Promise<Run> {
-    const [runInfo, metrics, params, tags, datasetInputs] = await Promise.all([
+    const [runInfo, metrics, params, tags, datasetInputs, edges] = await Promise.all([
       info ?? this.readRunInfo(location),
       this.readAllLatestMetrics(location),
       this.readKeyValues(location.dir, PARAMS_FOLDER),
       this.readKeyValues(location.dir, TAGS_FOLDER),
       this.readInputs(location),
+      this.readModelEdges(location),
     ])
     return {
       info: runInfo,
       data: { metrics, params: params as Param[], tags: tags as RunTag[] },
-      inputs: { datasetInputs },
+      inputs: { datasetInputs, modelInputs: edges.modelInputs },
+      outputs: { modelOutputs: edges.modelOutputs },
     }
   }
 
@@ -322,7 +364,8 @@ export class StoreReader {
     return {
       info,
       data: { metrics: metrics.filter((metric) => metric !== undefined), params, tags },
-      inputs: { datasetInputs },
+      inputs: { datasetInputs, modelInputs: [] },
+      outputs: { modelOutputs: [] },
     }
   }
 

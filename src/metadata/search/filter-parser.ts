@@ -135,7 +135,7 @@ export function resolveRunAttribute(cursor: Cursor, id: RawIdentifier): string {
 }
 
 /** Reads any comparator; an unknown one fails with the comparators `allowed` for the key. */
-function readComparator(cursor: Cursor, allowed: readonly Comparator[]): Comparator {
+export function readComparator(cursor: Cursor, allowed: readonly Comparator[]): Comparator {
   const token = cursor.peek()
   const expected = `a comparator (${allowed.join(', ')})`
   if (token.kind === 'op') {
@@ -168,7 +168,7 @@ function readComparator(cursor: Cursor, allowed: readonly Comparator[]): Compara
   return cursor.unexpected(token, expected)
 }
 
-function checkComparator<C extends Comparator>(
+export function checkComparator<C extends Comparator>(
   cursor: Cursor,
   token: Token,
   comparator: Comparator,
@@ -184,14 +184,14 @@ function checkComparator<C extends Comparator>(
   return comparator as C
 }
 
-interface Read<T> {
+export interface Read<T> {
   value: T
   /** The last token read. */
   token: Token
   end: number
 }
 
-function readNumber(cursor: Cursor, mismatch: (token: Token) => string): Read<number> {
+export function readNumber(cursor: Cursor, mismatch: (token: Token) => string): Read<number> {
   const token = cursor.peek()
   if (token.kind === 'end') cursor.unexpected(token, 'a number')
   if (token.kind !== 'number') cursor.fail(token.start, mismatch(token))
@@ -199,7 +199,7 @@ function readNumber(cursor: Cursor, mismatch: (token: Token) => string): Read<nu
   return { value: Number(token.text), token, end: token.end }
 }
 
-function readString(cursor: Cursor, mismatch: (token: Token) => string): Read<string> {
+export function readString(cursor: Cursor, mismatch: (token: Token) => string): Read<string> {
   const token = cursor.peek()
   if (token.kind === 'squote' || token.kind === 'dquote') {
     cursor.next()
@@ -216,7 +216,7 @@ function readString(cursor: Cursor, mismatch: (token: Token) => string): Read<st
   return cursor.fail(token.start, mismatch(token))
 }
 
-function readList(cursor: Cursor): Read<string[]> {
+export function readList(cursor: Cursor): Read<string[]> {
   cursor.expect('lparen', 'a parenthesised list of quoted strings')
   if (cursor.peek().kind === 'rparen') {
     cursor.fail(
@@ -263,11 +263,11 @@ function nullOnlyForTagsAndParams(
   )
 }
 
-function isNullComparator(comparator: Comparator): comparator is NullComparator {
+export function isNullComparator(comparator: Comparator): comparator is NullComparator {
   return comparator === 'IS NULL' || comparator === 'IS NOT NULL'
 }
 
-function isListComparator(comparator: Comparator): comparator is ListComparator {
+export function isListComparator(comparator: Comparator): comparator is ListComparator {
   return comparator === 'IN' || comparator === 'NOT IN'
 }
 
@@ -489,7 +489,10 @@ function parseExperimentClause(cursor: Cursor): ExperimentClause {
   return { type, key, comparator, value: value.value, span: { start, end: value.end } }
 }
 
-function parseConjunction<T>(filter: string | undefined, parseClause: (cursor: Cursor) => T): T[] {
+export function parseConjunction<T>(
+  filter: string | undefined,
+  parseClause: (cursor: Cursor) => T,
+): T[] {
   if (filter === undefined || filter.trim() === '') return []
   const cursor = new Cursor(filter, `Invalid filter '${filter}'`)
   const clauses: T[] = []

@@ -50,3 +50,5 @@ export {
   matchesRun,
   runStringAttribute,
 } from './evaluate.js'
+export * from './logged-model-search.js'
+export * from './registry-search.js'

@@ -1,9 +1,9 @@
 /**
- * Loads whole runs (info, latest metrics, params, tags, dataset inputs) for a set of run ids in
- * a fixed number of queries, whatever the number of runs.
+ * Loads whole runs (info, latest metrics, params, tags, dataset and model inputs, model
+ * outputs) for a set of run ids in a fixed number of queries, whatever the number of runs.
  */
 import type { Kysely } from 'kysely'
-import type { DatasetInput, Run } from '../metadata-store.js'
+import type { DatasetInput, ModelInput, ModelOutput, Run } from '../metadata-store.js'
 import { sortByKey } from '../validation.js'
 import type { AnyTables } from './dialects/sql-dialect.js'
 import { toRunInfo, toStoredMetric } from './rows.js'
@@ -12,7 +12,10 @@ import type { RunsTable } from './tables.js'
 /** Ids per `IN (…)` list; far under every dialect's bind limit. */
 const ID_CHUNK = 500
 
-async function inChunks<T>(ids: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+export async function inChunks<T>(
+  ids: string[],
+  load: (chunk: string[]) => Promise<T[]>,
+): Promise<T[]> {
   const results: T[] = []
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
     results.push(...(await load(ids.slice(i, i + ID_CHUNK))))
@@ -89,11 +92,39 @@ async function loadInputs(
   return result
 }
 
+/** Model inputs (RUN_INPUT → MODEL_INPUT) and outputs (RUN_OUTPUT → MODEL_OUTPUT) by run. */
+async function loadModelEdges(db: Kysely<AnyTables>, runIds: string[]) {
+  const rows = await inChunks(runIds, (chunk) =>
+    db
+      .selectFrom('inputs')
+      .select(['source_type', 'source_id', 'destination_id', 'step'])
+      .where('source_type', 'in', ['RUN_INPUT', 'RUN_OUTPUT'])
+      .where('source_id', 'in', chunk)
+      .where('destination_type', 'in', ['MODEL_INPUT', 'MODEL_OUTPUT'])
+      .execute(),
+  )
+  rows.sort((a, b) => (a.destination_id < b.destination_id ? -1 : 1))
+  const inputs = new Map<string, ModelInput[]>()
+  const outputs = new Map<string, Required<ModelOutput>[]>()
+  for (const row of rows) {
+    if (row.source_type === 'RUN_INPUT') {
+      const list = inputs.get(row.source_id) ?? []
+      list.push({ modelId: row.destination_id })
+      inputs.set(row.source_id, list)
+    } else {
+      const list = outputs.get(row.source_id) ?? []
+      list.push({ modelId: row.destination_id, step: Number(row.step) })
+      outputs.set(row.source_id, list)
+    }
+  }
+  return { inputs, outputs }
+}
+
 /** Builds full runs from `runs` rows, keeping the rows' order. */
 export async function loadRuns(db: Kysely<AnyTables>, runRows: RunsTable[]): Promise<Run[]> {
   if (runRows.length === 0) return []
   const ids = runRows.map((row) => row.run_uuid)
-  const [metrics, params, tags, inputs] = await Promise.all([
+  const [metrics, params, tags, inputs, edges] = await Promise.all([
     inChunks(ids, (chunk) =>
       db
         .selectFrom('latest_metrics')
@@ -116,6 +147,7 @@ export async function loadRuns(db: Kysely<AnyTables>, runRows: RunsTable[]): Pro
         .execute(),
     ),
     loadInputs(db, ids),
+    loadModelEdges(db, ids),
   ])
   const metricsByRun = group(metrics)
   const paramsByRun = group(params)
@@ -131,6 +163,10 @@ export async function loadRuns(db: Kysely<AnyTables>, runRows: RunsTable[]): Pro
         (tagsByRun.get(row.run_uuid) ?? []).map(({ key, value }) => ({ key, value: value ?? '' })),
       ),
     },
-    inputs: { datasetInputs: inputs.get(row.run_uuid) ?? [] },
+    inputs: {
+      datasetInputs: inputs.get(row.run_uuid) ?? [],
+      modelInputs: edges.inputs.get(row.run_uuid) ?? [],
+    },
+    outputs: { modelOutputs: edges.outputs.get(row.run_uuid) ?? [] },
   }))
 }

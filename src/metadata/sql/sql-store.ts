@@ -17,8 +17,15 @@ import type { SchemaVersionError } from '../../core/errors.js'
 import type { Logger } from '../../core/logger.js'
 import type {
   CreateExperimentOptions,
+  CreateLoggedModelOptions,
   CreateRunOptions,
   DatasetInput,
+  KeyValue,
+  LoggedModel,
+  LoggedModelStatus,
+  ModelInput,
+  ModelOutput,
+  SearchLoggedModelsOptions,
   Experiment,
   ExperimentTag,
   LogBatchOptions,
@@ -60,12 +67,15 @@ import {
   validateExperimentName,
   validateExperimentTag,
   validateMetric,
+  validateModelInputs,
+  validateModelOutputs,
   validateParam,
   validateRunTag,
   type ValidationContext,
 } from '../validation.js'
 import type { AnyTables, SqlConnection, SqlDialect } from './dialects/sql-dialect.js'
 import { loadRuns } from './load-runs.js'
+import { SqlLoggedModels } from './sql-logged-models.js'
 import { SqlTransfer } from './sql-transfer.js'
 import {
   chunkRows,
@@ -120,6 +130,7 @@ export class SqlMetadataStore implements MetadataStore {
   readonly #connection: SqlConnection
   readonly #options: SqlStoreOptions
   readonly #validation: ValidationContext
+  readonly #models: SqlLoggedModels
 
   constructor(connection: SqlConnection, options: SqlStoreOptions) {
     this.#connection = connection
@@ -135,7 +146,10 @@ export class SqlMetadataStore implements MetadataStore {
       clampsInfinity: true,
       checksRunTagValueLength: true,
       checksExperimentTagValueLength: true,
+      loggedModelMetricHistory: true,
+      keepsLoggedModelMetricNaN: false,
     })
+    this.#models = new SqlLoggedModels(this.#db, this.#dialect, (what, fn) => this.#write(what, fn))
     this.transfer = new SqlTransfer(this.#db, this.#dialect, () => this.#assertWritable())
   }
 
@@ -495,7 +509,8 @@ export class SqlMetadataStore implements MetadataStore {
           params: [],
           tags: sortByKey(stored.map(({ key, value }) => ({ key, value: value ?? '' }))),
         },
-        inputs: { datasetInputs: [] },
+        inputs: { datasetInputs: [], modelInputs: [] },
+        outputs: { modelOutputs: [] },
       }
     })
   }
@@ -556,8 +571,9 @@ export class SqlMetadataStore implements MetadataStore {
   async logMetric(runId: string, metric: Metric): Promise<void> {
     const validated = validateMetric(metric)
     await this.#write('log metric', async (trx) => {
-      await this.#activeRun(trx, runId)
+      const run = await this.#activeRun(trx, runId)
       await this.#insertMetrics(trx, runId, [validated])
+      await this.#models.insertMetrics(trx, runId, run.experiment_id!, [validated])
     })
   }
 
@@ -713,10 +729,11 @@ export class SqlMetadataStore implements MetadataStore {
   async logBatch(runId: string, batch: LogBatchOptions): Promise<void> {
     const { metrics, params, tags } = validateBatch(batch, this.#validation)
     await this.#write('log batch', async (trx) => {
-      await this.#activeRun(trx, runId)
+      const run = await this.#activeRun(trx, runId)
       // Params first: a conflicting param aborts the whole batch before anything is written.
       await this.#insertParams(trx, runId, params)
       await this.#insertMetrics(trx, runId, metrics)
+      await this.#models.insertMetrics(trx, runId, run.experiment_id!, metrics)
       await this.#upsertTags(trx, runId, tags)
     })
   }
@@ -790,14 +807,20 @@ export class SqlMetadataStore implements MetadataStore {
 
   // ---------------------------------------------------------------- datasets
 
-  async logInputs(runId: string, datasets?: DatasetInput[]): Promise<void> {
+  async logInputs(runId: string, datasets?: DatasetInput[], models?: ModelInput[]): Promise<void> {
     const inputs = validateDatasetInputs(datasets)
-    if (inputs.length === 0) {
+    const modelIds = validateModelInputs(models)
+    if (inputs.length === 0 && modelIds.length === 0) {
       await this.#activeRun(this.#db, runId)
       return
     }
     await this.#write('log inputs', async (trx) => {
       const run = await this.#activeRun(trx, runId)
+      await this.#models.insertModelInputs(
+        trx,
+        runId,
+        modelIds.map((modelId) => ({ modelId })),
+      )
       for (const { dataset, tags } of inputs) {
         const existing = await trx
           .selectFrom('datasets')
@@ -852,6 +875,48 @@ export class SqlMetadataStore implements MetadataStore {
         }
       }
     })
+  }
+
+  async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
+    const outputs = validateModelOutputs(models)
+    await this.#write('log outputs', async (trx) => {
+      await this.#activeRun(trx, runId)
+      await this.#models.insertModelOutputs(trx, runId, outputs)
+    })
+  }
+
+  // ---------------------------------------------------------------- logged models
+
+  createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
+    return this.#models.create(options)
+  }
+
+  getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return this.#models.get(modelId)
+  }
+
+  searchLoggedModels(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
+    return this.#models.search(options)
+  }
+
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    return this.#models.finalize(modelId, status)
+  }
+
+  deleteLoggedModel(modelId: string): Promise<void> {
+    return this.#models.delete(modelId)
+  }
+
+  setLoggedModelTags(modelId: string, tags: KeyValue[]): Promise<void> {
+    return this.#models.setTags(modelId, tags)
+  }
+
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    return this.#models.deleteTag(modelId, key)
+  }
+
+  logLoggedModelParams(modelId: string, params: KeyValue[]): Promise<void> {
+    return this.#models.logParams(modelId, params)
   }
 }
 

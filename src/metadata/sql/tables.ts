@@ -95,6 +95,96 @@ export interface InputTagsTable {
   value: string
 }
 
+export interface LoggedModelsTable {
+  model_id: string
+  experiment_id: number | string
+  name: string
+  artifact_location: string
+  creation_timestamp_ms: number | string
+  last_updated_timestamp_ms: number | string
+  /** 0 UNSPECIFIED, 1 PENDING, 2 READY, 3 FAILED. */
+  status: number | string
+  lifecycle_stage: string | null
+  model_type: string | null
+  source_run_id: string | null
+  status_message: string | null
+}
+
+export interface LoggedModelMetricsTable {
+  model_id: string
+  metric_name: string
+  metric_timestamp_ms: number | string
+  metric_step: number | string
+  /** NaN is written as 0: the table has no is_nan column. */
+  metric_value: number | null
+  experiment_id: number | string
+  run_id: string
+  dataset_uuid: string | null
+  dataset_name: string | null
+  dataset_digest: string | null
+}
+
+export interface LoggedModelParamsTable {
+  model_id: string
+  experiment_id: number | string
+  param_key: string
+  param_value: string
+}
+
+export interface LoggedModelTagsTable {
+  model_id: string
+  experiment_id: number | string
+  tag_key: string
+  tag_value: string
+}
+
+export interface RegisteredModelsTable {
+  name: string
+  creation_time: number | string | null
+  last_updated_time: number | string | null
+  description: string | null
+  workspace: string
+}
+
+export interface ModelVersionsTable {
+  name: string
+  version: number | string
+  creation_time: number | string | null
+  last_updated_time: number | string | null
+  description: string | null
+  user_id: string | null
+  current_stage: string | null
+  source: string | null
+  run_id: string | null
+  status: string | null
+  status_message: string | null
+  run_link: string | null
+  storage_location: string | null
+  workspace: string
+}
+
+export interface RegisteredModelTagsTable {
+  key: string
+  value: string | null
+  name: string
+  workspace: string
+}
+
+export interface ModelVersionTagsTable {
+  key: string
+  value: string | null
+  name: string
+  version: number | string
+  workspace: string
+}
+
+export interface RegisteredModelAliasesTable {
+  alias: string
+  version: number | string
+  name: string
+  workspace: string
+}
+
 export interface AlembicVersionTable {
   version_num: string
 }
@@ -110,5 +200,14 @@ export interface TrackingDatabase {
   datasets: DatasetsTable
   inputs: InputsTable
   input_tags: InputTagsTable
+  logged_models: LoggedModelsTable
+  logged_model_metrics: LoggedModelMetricsTable
+  logged_model_params: LoggedModelParamsTable
+  logged_model_tags: LoggedModelTagsTable
+  registered_models: RegisteredModelsTable
+  model_versions: ModelVersionsTable
+  registered_model_tags: RegisteredModelTagsTable
+  model_version_tags: ModelVersionTagsTable
+  registered_model_aliases: RegisteredModelAliasesTable
   alembic_version: AlembicVersionTable
 }

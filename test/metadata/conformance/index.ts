@@ -12,6 +12,7 @@ import { describeDatasets } from './datasets.js'
 import { describeExperiments } from './experiments.js'
 import type { StoreFactory } from './harness.js'
 import { describeLogBatch } from './log-batch.js'
+import { describeLoggedModels } from './logged-models.js'
 import { describeMetrics } from './metrics.js'
 import { describeParamsAndTags } from './params-and-tags.js'
 import { describeRuns } from './runs.js'
@@ -32,5 +33,6 @@ export function describeMetadataStoreConformance(name: string, factory: StoreFac
     describeSearchRunsOrder(factory)
     describeSearchExperiments(factory)
     describeDatasets(factory)
+    describeLoggedModels(factory)
   })
 }

@@ -60,7 +60,9 @@ function makeRun(spec: RunSpec): Run {
         dataset: { name: d.name, digest: d.digest, sourceType: 'local', source: '{}' },
         tags: d.context === undefined ? [] : [{ key: 'mlflow.data.context', value: d.context }],
       })),
+      modelInputs: [],
     },
+    outputs: { modelOutputs: [] },
   }
 }
 
