@@ -97,14 +97,52 @@ export class JsonlWriter implements TransferDestination {
   }
 
   async putExperiment(experiment: Experiment): Promise<PutOutcome> {
-    await this.#write({ type: 'experiment', ...experiment })
+    await this.#write({
+      type: 'experiment',
+      experimentId: experiment.experimentId,
+      name: experiment.name,
+      artifactLocation: experiment.artifactLocation,
+      lifecycleStage: experiment.lifecycleStage,
+      creationTime: experiment.creationTime,
+      lastUpdateTime: experiment.lastUpdateTime,
+      tags: experiment.tags.map(({ key, value }) => ({ key, value })),
+    })
     this.#counts.experiments += 1
     return 'created'
   }
 
   async putRun(run: RunImport): Promise<PutOutcome> {
-    const { info, params, tags, datasetInputs } = run
-    await this.#write({ type: 'run', info, params, tags, datasetInputs })
+    const { info } = run
+    const pairs = (items: readonly { key: string; value: string }[]) =>
+      items.map(({ key, value }) => ({ key, value }))
+    await this.#write({
+      type: 'run',
+      info: {
+        runId: info.runId,
+        runName: info.runName,
+        experimentId: info.experimentId,
+        userId: info.userId,
+        status: info.status,
+        startTime: info.startTime,
+        endTime: info.endTime,
+        artifactUri: info.artifactUri,
+        lifecycleStage: info.lifecycleStage,
+        deletedTime: info.deletedTime,
+      },
+      params: pairs(run.params),
+      tags: pairs(run.tags),
+      datasetInputs: run.datasetInputs.map(({ dataset, tags }) => ({
+        dataset: {
+          name: dataset.name,
+          digest: dataset.digest,
+          sourceType: dataset.sourceType,
+          source: dataset.source,
+          schema: dataset.schema ?? null,
+          profile: dataset.profile ?? null,
+        },
+        tags: pairs(tags),
+      })),
+    })
     let rows: MetricRowTuple[] = []
     for await (const batch of run.metrics) {
       for (const metric of batch) {
