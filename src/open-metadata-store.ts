@@ -62,7 +62,7 @@ export async function openMetadataStore(
     const { openFileStore } = await import('./metadata/file/index.js')
     return openFileStore(location.root, { ...options, logger, truncateLongValues })
   }
-  const connection = await connectSql(location)
+  const connection = await connectSql(location, logger)
   try {
     const schema = await prepareSchema(connection, {
       logger,
@@ -97,7 +97,7 @@ export async function widenExperimentIds(
 ): Promise<MigrationReport | null> {
   const location = parseTrackingUri(uri)
   if (location.kind === 'file') return null
-  const connection = await connectSql(location)
+  const connection = await connectSql(location, options.logger)
   try {
     return await migrateToLatest(connection, {
       logger: options.logger ?? silentLogger,

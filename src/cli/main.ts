@@ -60,5 +60,10 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  // `trackstore … | head` closes stdout early: stop quietly instead of crashing with EPIPE.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
   process.exitCode = await runCli(process.argv.slice(2))
 }

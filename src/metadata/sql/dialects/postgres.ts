@@ -1,6 +1,7 @@
 import { escapeLikeBackslashes } from '../../search/like.js'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { upsertExcluded } from './sqlite.js'
+import type { Logger } from '../../../core/logger.js'
 import { importDriver, type AnyTables, type SqlConnection, type SqlDialect } from './sql-dialect.js'
 
 export const postgresDialect: SqlDialect = {
@@ -30,19 +31,31 @@ function parseInt8(value: string): number | string {
   return Number.isSafeInteger(number) ? number : value
 }
 
-/** Opens a pooled PostgreSQL connection; BIGINT columns are read as numbers. */
-export async function connectPostgres(url: string, poolSize = 10): Promise<SqlConnection> {
+/**
+ * Opens a pooled PostgreSQL connection; BIGINT columns are read as numbers. An idle pooled
+ * connection that the server closes (restart, `pg_terminate_backend`) is logged and replaced
+ * instead of crashing the process.
+ */
+export async function connectPostgres(
+  url: string,
+  options: { poolSize?: number; logger?: Logger } = {},
+): Promise<SqlConnection> {
   const pg = await importDriver('pg', () => import('pg'))
   const { Pool, types } = pg.default
   const pool = new Pool({
     connectionString: url,
-    max: poolSize,
+    max: options.poolSize ?? 10,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
           ? parseInt8
           : types.getTypeParser(oid, format ?? 'text')) as typeof types.getTypeParser,
     },
+  })
+  pool.on('error', (error) => {
+    options.logger?.warn('An idle PostgreSQL connection failed and was dropped', {
+      error: error.message,
+    })
   })
   const db = new Kysely<AnyTables>({ dialect: new PostgresDialect({ pool }) })
   return { dialect: postgresDialect, db, close: () => db.destroy() }
