@@ -6,6 +6,7 @@
  *   npm run bench:artifacts                 # 1 GiB
  *   npm run bench:artifacts -- --size-mib 256
  *   npm run bench:artifacts -- --s3-queue 2 --gcs-chunk-mib 4   # fewer buffers in flight
+ *   npm run bench:artifacts -- --profile    # also peak V8 heap and Buffer memory per leg
  *
  * The legs: `logArtifact` of a local file to S3 (multipart), `copyTree` from S3 to GCS (one
  * streamed object, resumable upload in chunks below the emulator's 130 MB request cap), and
