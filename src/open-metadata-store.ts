@@ -17,6 +17,7 @@ import {
   schemaError,
   type MigrationReport,
 } from './migrate/index.js'
+import type { ModelRegistryStore } from './registry/registry-store.js'
 
 /** MLflow's default local artifact root when none is configured. */
 export const DEFAULT_ARTIFACT_ROOT = './mlruns'
@@ -106,5 +107,49 @@ export async function widenExperimentIds(
     })
   } finally {
     await connection.close()
+  }
+}
+
+export interface OpenModelRegistryStoreOptions {
+  /** Create MLflow's schema in an empty database (default true). */
+  createSchema?: boolean
+  /** Silent by default. */
+  logger?: MetadataStoreOptions['logger']
+}
+
+/**
+ * Opens the model registry a registry URI names (MLflow's registry URI defaults to the
+ * tracking URI, so the same URIs work): a SQL database holding MLflow's registry tables, or an
+ * `mlruns` folder whose `models/` sub-folder holds the file registry.
+ *
+ * @example
+ * const registry = await openModelRegistryStore('sqlite:///mlflow.db')
+ * await registry.createRegisteredModel('iris-classifier')
+ */
+export async function openModelRegistryStore(
+  uri: string,
+  options: OpenModelRegistryStoreOptions = {},
+): Promise<ModelRegistryStore> {
+  const location = parseTrackingUri(uri)
+  if (location.kind === 'file') {
+    const { FileModelRegistryStore } = await import('./registry/file/file-registry-store.js')
+    const store = new FileModelRegistryStore(location.root)
+    await store.initialize()
+    return store
+  }
+  const { SqlModelRegistryStore } = await import('./registry/sql/sql-registry-store.js')
+  const connection = await connectSql(location)
+  try {
+    const schema = await prepareSchema(connection, {
+      logger: options.logger ?? silentLogger,
+      create: options.createSchema ?? true,
+    })
+    assertReadable(schema, redactUri(uri))
+    return new SqlModelRegistryStore(connection, {
+      readOnlyReason: schema.writable ? null : schemaError(schema.status, redactUri(uri)),
+    })
+  } catch (error) {
+    await connection.close()
+    throw error
   }
 }
