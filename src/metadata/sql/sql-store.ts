@@ -74,11 +74,11 @@ import {
   type ValidationContext,
 } from '../validation.js'
 import type { AnyTables, SqlConnection, SqlDialect } from './dialects/sql-dialect.js'
+import { insertRows } from './insert-rows.js'
 import { loadRuns } from './load-runs.js'
 import { SqlLoggedModels } from './sql-logged-models.js'
 import { SqlTransfer } from './sql-transfer.js'
 import {
-  chunkRows,
   isNewerMetric,
   sanitizeMetricValue,
   toExperiment,
@@ -595,12 +595,10 @@ export class SqlMetadataStore implements MetadataStore {
         is_nan: this.#dialect.toBoolean(isNan),
       }
     })
-    const keyColumns = ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan']
-    for (const chunk of chunkRows(rows, this.#dialect.maxBindParameters)) {
-      await this.#dialect
-        .ignoreDuplicates(trx.insertInto('metrics').values(chunk), keyColumns)
-        .execute()
-    }
+    await insertRows(trx, this.#dialect, 'metrics', rows, {
+      kind: 'ignore',
+      keys: ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan'],
+    })
     // The greatest (step, timestamp, value) of each key in this write…
     const newest = new Map<string, (typeof rows)[number]>()
     for (const row of rows) {
@@ -626,12 +624,11 @@ export class SqlMetadataStore implements MetadataStore {
         })
       )
     })
-    for (const chunk of chunkRows(updates, this.#dialect.maxBindParameters)) {
-      const insert = trx.insertInto('latest_metrics').values(chunk)
-      await this.#dialect
-        .upsert(insert, ['key', 'run_uuid'], ['value', 'timestamp', 'step', 'is_nan'])
-        .execute()
-    }
+    await insertRows(trx, this.#dialect, 'latest_metrics', updates, {
+      kind: 'update',
+      keys: ['key', 'run_uuid'],
+      columns: ['value', 'timestamp', 'step', 'is_nan'],
+    })
   }
 
   async #insertParams(trx: Transaction<AnyTables>, runId: string, params: Param[]) {
@@ -674,11 +671,10 @@ export class SqlMetadataStore implements MetadataStore {
     const rows = [...new Map(fresh.map((param) => [param.key, param.value]))].map(
       ([key, value]) => ({ key, value, run_uuid: runId }),
     )
-    for (const chunk of chunkRows(rows, this.#dialect.maxBindParameters)) {
-      await this.#dialect
-        .ignoreDuplicates(trx.insertInto('params').values(chunk), ['key', 'run_uuid'])
-        .execute()
-    }
+    await insertRows(trx, this.#dialect, 'params', rows, {
+      kind: 'ignore',
+      keys: ['key', 'run_uuid'],
+    })
   }
 
   /** Upserts tags (the last value of a key wins); keeps runs.name in step with mlflow.runName. */
@@ -686,10 +682,11 @@ export class SqlMetadataStore implements MetadataStore {
     if (tags.length === 0) return
     const byKey = new Map(tags.map((tag) => [tag.key, tag.value]))
     const rows = [...byKey].map(([key, value]) => ({ key, value, run_uuid: runId }))
-    for (const chunk of chunkRows(rows, this.#dialect.maxBindParameters)) {
-      const insert = trx.insertInto('tags').values(chunk)
-      await this.#dialect.upsert(insert, ['key', 'run_uuid'], ['value']).execute()
-    }
+    await insertRows(trx, this.#dialect, 'tags', rows, {
+      kind: 'update',
+      keys: ['key', 'run_uuid'],
+      columns: ['value'],
+    })
     const runName = byKey.get(RUN_NAME_TAG)
     if (runName !== undefined) {
       await trx.updateTable('runs').set({ name: runName }).where('run_uuid', '=', runId).execute()
