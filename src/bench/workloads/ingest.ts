@@ -17,7 +17,7 @@ export const ingestWorkload: Workload = {
   sizeUnit: 'metrics',
   defaultSizes: [10_000, 100_000],
   outputs: [{ name: OUTPUT, unit: 'metrics/s' }],
-  warmUp: false,
+  warmUp: true,
 
   async open(context: BackendContext): Promise<WorkloadSession> {
     const store = await openMetadataStore(context.uri, {

@@ -492,10 +492,12 @@ export class SqlMetadataStore implements MetadataStore {
       await trx.insertInto('runs').values(row).execute()
       const byKey = new Map(tags.map((tag) => [tag.key, tag.value]))
       byKey.set(RUN_NAME_TAG, runName)
+      // The INSERT above already wrote the name: the tag write need not copy it again.
       await this.#upsertTags(
         trx,
         runId,
         [...byKey].map(([key, value]) => ({ key, value })),
+        false,
       )
       const stored = await trx
         .selectFrom('tags')
@@ -540,7 +542,8 @@ export class SqlMetadataStore implements MetadataStore {
         await trx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute()
       }
       if (update.runName) {
-        await this.#upsertTags(trx, runId, [{ key: RUN_NAME_TAG, value: update.runName }])
+        const tag = { key: RUN_NAME_TAG, value: update.runName }
+        await this.#upsertTags(trx, runId, [tag], false)
       }
     })
     return toRunInfo(await this.#runRow(this.#db, runId))
@@ -677,8 +680,16 @@ export class SqlMetadataStore implements MetadataStore {
     })
   }
 
-  /** Upserts tags (the last value of a key wins); keeps runs.name in step with mlflow.runName. */
-  async #upsertTags(trx: Transaction<AnyTables>, runId: string, tags: RunTag[]) {
+  /**
+   * Upserts tags (the last value of a key wins). Unless the caller has just written the name
+   * itself, a `mlflow.runName` tag also sets runs.name, keeping the two in step.
+   */
+  async #upsertTags(
+    trx: Transaction<AnyTables>,
+    runId: string,
+    tags: RunTag[],
+    syncRunName = true,
+  ) {
     if (tags.length === 0) return
     const byKey = new Map(tags.map((tag) => [tag.key, tag.value]))
     const rows = [...byKey].map(([key, value]) => ({ key, value, run_uuid: runId }))
@@ -688,7 +699,7 @@ export class SqlMetadataStore implements MetadataStore {
       columns: ['value'],
     })
     const runName = byKey.get(RUN_NAME_TAG)
-    if (runName !== undefined) {
+    if (syncRunName && runName !== undefined) {
       await trx.updateTable('runs').set({ name: runName }).where('run_uuid', '=', runId).execute()
     }
   }
