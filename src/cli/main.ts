@@ -8,6 +8,7 @@ import { registerDbCommands } from './commands/db.js'
 import { registerExportCommands } from './commands/export.js'
 import { registerImportCommands } from './commands/import.js'
 import { registerMigrateCommands } from './commands/migrate.js'
+import { registerQuickstartCommands } from './commands/quickstart.js'
 import { registerVerifyCommands } from './commands/verify.js'
 import { processIo, type CliIo } from './io.js'
 
@@ -22,6 +23,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerVerifyCommands,
   registerExportCommands,
   registerImportCommands,
+  registerQuickstartCommands,
 ]
 
 export function createProgram(io: CliIo = processIo): Command {

@@ -222,8 +222,11 @@ export function validateFileExperimentId(experimentId: unknown): string {
   return experimentId
 }
 
-/** The SQL stores' experiment id rule: an integer. */
-export function parseSqlExperimentId(experimentId: unknown): number {
+/**
+ * The SQL stores' experiment id rule: an integer. Returned as a `bigint`, which every driver
+ * binds exactly, so 18-digit ids copied from a file store keep every digit.
+ */
+export function parseSqlExperimentId(experimentId: unknown): bigint {
   const text = typeof experimentId === 'number' ? String(experimentId) : experimentId
   if (typeof text !== 'string' || !/^-?\d+$/.test(text.trim())) {
     throw invalidParameter(
@@ -231,7 +234,7 @@ export function parseSqlExperimentId(experimentId: unknown): number {
         'Experiment ID must be a valid integer.',
     )
   }
-  return Number(text)
+  return BigInt(text.trim())
 }
 
 export interface ValidatedBatch {

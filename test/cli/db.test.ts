@@ -3,9 +3,10 @@ import { runCli } from '../../src/cli/main.js'
 import type { CliIo } from '../../src/cli/io.js'
 import { HEAD_MIGRATION, MIGRATIONS, MLFLOW_HEAD_REVISION } from '../../src/migrate/index.js'
 
-const [SCHEMA, ...LATER] = MIGRATIONS.map((migration) => migration.name)
 import { createTestDatabase, createTestSqlite, serverAvailable } from '../support/databases.js'
 import { copyFixture } from '../migrate/helpers.js'
+
+const [SCHEMA, ...LATER] = MIGRATIONS.map((migration) => migration.name)
 
 function capture(): CliIo & { stdout: () => string; stderr: () => string } {
   const out: string[] = []

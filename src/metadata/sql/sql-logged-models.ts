@@ -336,7 +336,7 @@ export class SqlLoggedModels {
   async insertMetrics(
     trx: Transaction<AnyTables>,
     runId: string,
-    experimentId: number | string,
+    experimentId: number | string | bigint,
     metrics: (Metric & { step: number })[],
   ): Promise<void> {
     const withModel = metrics.filter((metric) => metric.modelId)
@@ -436,7 +436,7 @@ export class SqlLoggedModels {
       orderBy: options.orderBy,
     }
     const offset = decodeLoggedModelPageToken(options.pageToken, identity)
-    const experimentIds = identity.experimentIds.map((id) => String(parseSqlExperimentId(id)))
+    const experimentIds = identity.experimentIds.map((id) => parseSqlExperimentId(id))
     if (experimentIds.length === 0) return { items: [], nextPageToken: null }
     let query = this.db
       .selectFrom('logged_models as lm')

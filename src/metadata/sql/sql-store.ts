@@ -211,7 +211,10 @@ export class SqlMetadataStore implements MetadataStore {
     return row
   }
 
-  async #experimentTags(db: Db, ids: (string | number)[]): Promise<Map<string, ExperimentTag[]>> {
+  async #experimentTags(
+    db: Db,
+    ids: (string | number | bigint)[],
+  ): Promise<Map<string, ExperimentTag[]>> {
     const map = new Map<string, ExperimentTag[]>()
     if (ids.length === 0) return map
     const rows = await db
@@ -791,9 +794,7 @@ export class SqlMetadataStore implements MetadataStore {
     const clauses = parseRunFilter(options.filter)
     const order = withDefaultRunOrder(parseRunOrderBy(options.orderBy))
     const offset = decodePageToken(options.pageToken)
-    const experimentIds = (options.experimentIds ?? []).map((id) =>
-      String(parseSqlExperimentId(id)),
-    )
+    const experimentIds = (options.experimentIds ?? []).map((id) => parseSqlExperimentId(id))
     if (experimentIds.length === 0) return { items: [], nextPageToken: null }
     let query = this.#db
       .selectFrom('runs')

@@ -7,7 +7,7 @@ import type { Generated } from 'kysely'
 
 export interface ExperimentsTable {
   /** Auto-increment; the Default experiment is inserted with an explicit 0. */
-  experiment_id: Generated<number | string>
+  experiment_id: Generated<number | string | bigint>
   name: string
   artifact_location: string | null
   lifecycle_stage: string | null
@@ -19,7 +19,7 @@ export interface ExperimentsTable {
 export interface ExperimentTagsTable {
   key: string
   value: string | null
-  experiment_id: number | string
+  experiment_id: number | string | bigint
 }
 
 export interface RunsTable {
@@ -35,7 +35,7 @@ export interface RunsTable {
   source_version: string | null
   lifecycle_stage: string | null
   artifact_uri: string | null
-  experiment_id: number | string | null
+  experiment_id: number | string | bigint | null
   deleted_time: number | string | null
 }
 
@@ -71,7 +71,7 @@ export interface TagsTable {
 
 export interface DatasetsTable {
   dataset_uuid: string
-  experiment_id: number | string
+  experiment_id: number | string | bigint
   name: string
   digest: string
   dataset_source_type: string
@@ -97,7 +97,7 @@ export interface InputTagsTable {
 
 export interface LoggedModelsTable {
   model_id: string
-  experiment_id: number | string
+  experiment_id: number | string | bigint
   name: string
   artifact_location: string
   creation_timestamp_ms: number | string
@@ -117,7 +117,7 @@ export interface LoggedModelMetricsTable {
   metric_step: number | string
   /** NaN is written as 0: the table has no is_nan column. */
   metric_value: number | null
-  experiment_id: number | string
+  experiment_id: number | string | bigint
   run_id: string
   dataset_uuid: string | null
   dataset_name: string | null
@@ -126,14 +126,14 @@ export interface LoggedModelMetricsTable {
 
 export interface LoggedModelParamsTable {
   model_id: string
-  experiment_id: number | string
+  experiment_id: number | string | bigint
   param_key: string
   param_value: string
 }
 
 export interface LoggedModelTagsTable {
   model_id: string
-  experiment_id: number | string
+  experiment_id: number | string | bigint
   tag_key: string
   tag_value: string
 }
