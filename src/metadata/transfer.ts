@@ -10,6 +10,9 @@
 import type {
   DatasetInput,
   Experiment,
+  LoggedModel,
+  ModelInput,
+  ModelOutput,
   Param,
   RunData,
   RunInfo,
@@ -18,13 +21,14 @@ import type {
 } from './metadata-store.js'
 
 /**
- * A run as transfers read it: a store's `Run` qualifies. Model inputs and outputs refer to
- * logged models, which transfers do not carry yet (they are counted as unsupported content).
+ * A run as transfers read it: a store's `Run` qualifies. Model inputs and outputs name logged
+ * models (absent, as from an export of version 1, they are empty).
  */
 export interface TransferRun {
   info: RunInfo
   data: RunData
-  inputs: { datasetInputs: DatasetInput[] }
+  inputs: { datasetInputs: DatasetInput[]; modelInputs?: ModelInput[] }
+  outputs?: { modelOutputs: Required<ModelOutput>[] }
 }
 
 /** A run to write exactly, with its metric rows streamed in batches. */
@@ -33,6 +37,10 @@ export interface RunImport {
   params: Param[]
   tags: RunTag[]
   datasetInputs: DatasetInput[]
+  /** The logged models the run consumed (written even when the model is not there yet). */
+  modelInputs?: ModelInput[]
+  /** The logged models the run produced, with their steps. */
+  modelOutputs?: Required<ModelOutput>[]
   /** Every metric row, duplicates included, in the source's order. */
   metrics: AsyncIterable<StoredMetric[]>
 }
@@ -55,9 +63,17 @@ export interface TransferMarker {
   experimentIds?: Record<string, string>
 }
 
+/**
+ * A logged model as transfers read and write it: the contract's `LoggedModel`, deleted ones
+ * too, with `metrics` holding **every** metric row (model id, key, value, timestamp, step, run
+ * id, dataset name and digest), not only the latest of each key. A model's rows are held in
+ * memory together: logged models carry few of them.
+ */
+export type TransferLoggedModel = LoggedModel
+
 /** A source entry that cannot be read (a corrupt meta.yaml, a missing file …). */
 export interface UnreadableEntry {
-  kind: 'experiment' | 'run'
+  kind: 'experiment' | 'run' | 'loggedModel' | 'registeredModel'
   /** The experiment or run id (the folder name in a file store). */
   id: string
   /** The file or folder at fault. */
@@ -96,8 +112,15 @@ export interface StoreTransfer {
   metricRows(runId: string, experimentId: string): AsyncIterable<StoredMetric[]>
 
   /**
-   * What the store holds that transfers do not carry yet (logged models, registered models,
-   * traces, assessments …), as counts by kind; kinds with a count of 0 are left out.
+   * Every logged model of the store, active and deleted, ordered by model id (code points),
+   * each with every metric row. Read after the runs: a model's metric rows name runs.
+   */
+  loggedModels(options?: TransferReadOptions): AsyncIterable<TransferLoggedModel>
+
+  /**
+   * What the store holds that transfers do not carry yet (traces, assessments, evaluation
+   * datasets …), as counts by kind; kinds with a count of 0 are left out. Logged models are
+   * carried here; the registry by the registry's own transfer facet (`RegistryTransfer`).
    */
   unsupportedContent(): Promise<Record<string, number>>
 
@@ -131,6 +154,16 @@ export interface StoreTransfer {
    *   when the run id is taken by a run of another experiment.
    */
   putRun(run: RunImport): Promise<PutOutcome>
+
+  /**
+   * Writes a logged model exactly as given (id, experiment, name, artifact location, status,
+   * stage, times, params, tags, every metric row), in one atomic step. 'exists' when a model
+   * with this id is already in the same experiment (nothing is written).
+   * @throws RESOURCE_DOES_NOT_EXIST when its experiment is missing (or, on SQL, a metric row
+   *   names a run that is missing); RESOURCE_ALREADY_EXISTS when the id is taken by a model of
+   *   another experiment.
+   */
+  putLoggedModel(model: TransferLoggedModel): Promise<PutOutcome>
 
   /** The ids of the runs already present in an experiment. */
   runIds(experimentId: string): Promise<Set<string>>

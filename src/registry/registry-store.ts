@@ -10,6 +10,7 @@
  * accepted as strings or numbers.
  */
 import type { KeyValue, Page } from '../metadata/metadata-store.js'
+import type { RegistryTransfer } from './registry-transfer.js'
 
 /** MLflow's stages, canonical spelling. Input is matched case-insensitively. */
 export const MODEL_VERSION_STAGES = ['None', 'Staging', 'Production', 'Archived'] as const
@@ -102,6 +103,8 @@ export interface RegistryCapabilities {
 
 export interface ModelRegistryStore {
   readonly capabilities: RegistryCapabilities
+  /** Exact reads and writes for the migration toolkit (`registry-transfer.ts`). */
+  readonly transfer: RegistryTransfer
 
   /**
    * @throws INVALID_PARAMETER_VALUE for an empty name or a bad tag;

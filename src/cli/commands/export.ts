@@ -4,7 +4,13 @@ import { invalidParameter } from '../../core/errors.js'
 import type { OnError } from '../../migrate/copy/index.js'
 import { exportStore, isExportFile } from '../../migrate/jsonl/index.js'
 import { stderrLogger, type CliIo } from '../io.js'
-import { formatCopySummary, openExistingStore, ProgressBars, storeLabel } from './migrate.js'
+import {
+  formatCopySummary,
+  openExistingStore,
+  openRegistry,
+  ProgressBars,
+  storeLabel,
+} from './migrate.js'
 
 export interface ExportCommandOptions {
   onError?: OnError
@@ -42,10 +48,15 @@ export async function exportCommand(
   }
   const logger = stderrLogger(io, options.verbose ?? false)
   const opened = await openExistingStore(uri, logger)
+  const registry = await openRegistry(uri, logger).catch(async (error: unknown) => {
+    await opened.store.close()
+    throw error
+  })
   const bars = ProgressBars.create(options.json)
   try {
     const summary = await exportStore(opened.store.transfer, path.resolve(file), {
       sourceLabel: storeLabel(uri),
+      registry: registry.transfer,
       onError: options.onError,
       onProgress: bars ? (progress) => bars.update(progress) : undefined,
       logger,
@@ -58,6 +69,7 @@ export async function exportCommand(
     )
   } finally {
     bars?.stop()
+    await registry.close()
     await opened.store.close()
   }
 }

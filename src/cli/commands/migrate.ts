@@ -12,12 +12,19 @@ import {
   type CopySummary,
   type IdStrategy,
   type OnError,
+  type RegistryDestination,
+  type RegistrySource,
   type TransferDestination,
   type TransferSource,
 } from '../../migrate/copy/index.js'
 import { isExportFile, JsonlReader, JsonlWriter } from '../../migrate/jsonl/index.js'
 import { verifyStores, type VerifyReport } from '../../migrate/verify/index.js'
-import { openMetadataStore, widenExperimentIds } from '../../open-metadata-store.js'
+import {
+  openMetadataStore,
+  openModelRegistryStore,
+  widenExperimentIds,
+} from '../../open-metadata-store.js'
+import type { ModelRegistryStore } from '../../registry/registry-store.js'
 import { stderrLogger, table, type CliIo } from '../io.js'
 
 export interface MigrateCommandOptions {
@@ -28,6 +35,7 @@ export interface MigrateCommandOptions {
   idStrategy?: IdStrategy
   mappingFile?: string
   dryRun?: boolean
+  skipUnsupported?: boolean
   json?: boolean
   verbose?: boolean
 }
@@ -79,6 +87,11 @@ export function addCopyOptions(command: Command): Command {
         '(default trackstore-id-map.json)',
     )
     .option('--dry-run', 'read everything and report what would move; write nothing')
+    .option(
+      '--skip-unsupported',
+      'copy even when the source holds what trackstore does not carry yet (traces, ' +
+        'assessments …); they are left out and listed',
+    )
     .option('--json', 'print a machine-readable summary instead of progress bars and text')
     .option('-v, --verbose', 'log each step to stderr')
 }
@@ -110,6 +123,11 @@ export async function openExistingStore(uri: string, logger: Logger): Promise<Op
   }
   const store = await openMetadataStore(uri, { logger, createSchema: false })
   return { store, label: storeLabel(uri), uri, sql: location.kind !== 'file' }
+}
+
+/** The model registry of a store (MLflow's registry URI defaults to the tracking URI). */
+export async function openRegistry(uri: string, logger: Logger): Promise<ModelRegistryStore> {
+  return openModelRegistryStore(uri, { createSchema: false, logger })
 }
 
 export async function openDestinationStore(uri: string, logger: Logger): Promise<OpenedStore> {
@@ -181,6 +199,17 @@ export function formatCopySummary(summary: CopySummary): string {
         `${summary.runs.collided} collided, ${summary.runs.skipped} skipped`,
     ],
     ['Metric rows', summary.metricRows.toLocaleString('en')],
+    [
+      'Logged models',
+      `${summary.loggedModels.copied} copied, ${summary.loggedModels.existing} already there, ` +
+        `${summary.loggedModels.collided} collided, ${summary.loggedModels.skipped} skipped`,
+    ],
+    [
+      'Registered models',
+      `${summary.registeredModels.copied} copied (${summary.modelVersions} versions), ` +
+        `${summary.registeredModels.existing} already there, ` +
+        `${summary.registeredModels.collided} collided`,
+    ],
   ]
   if (summary.artifacts) {
     rows.push([
@@ -256,6 +285,7 @@ interface Endpoints {
   destination: TransferDestination
   destinationStore: OpenedStore | null
   writer: JsonlWriter | null
+  registry: { source: RegistrySource; destination: RegistryDestination }
   close(): Promise<void>
 }
 
@@ -273,16 +303,21 @@ async function openEndpoints(
     let source: TransferSource
     let sourceLabel: string
     let sourceStore: OpenedStore | null = null
+    let registrySource: RegistrySource
     if (isExportFile(from)) {
       const reader = await JsonlReader.open(path.resolve(from))
       closers.push(() => reader.close())
       source = reader
+      registrySource = reader
       sourceLabel = path.resolve(from)
     } else {
       sourceStore = await openExistingStore(from, logger)
       closers.push(() => sourceStore!.store.close())
       source = sourceStore.store.transfer
       sourceLabel = sourceStore.label
+      const registry = await openRegistry(from, logger)
+      closers.push(() => registry.close())
+      registrySource = registry.transfer
     }
     if (isExportFile(to)) {
       if (options.merge || options.artifactsTo || options.idStrategy === 'remap') {
@@ -303,11 +338,14 @@ async function openEndpoints(
         destination: writer,
         destinationStore: null,
         writer,
+        registry: { source: registrySource, destination: writer },
         close,
       }
     }
     const destinationStore = await openDestinationStore(to, logger)
     closers.push(() => destinationStore.store.close())
+    const registry = await openRegistry(to, logger)
+    closers.push(() => registry.close())
     return {
       source,
       sourceLabel,
@@ -315,6 +353,7 @@ async function openEndpoints(
       destination: destinationStore.store.transfer,
       destinationStore,
       writer: null,
+      registry: { source: registrySource, destination: registry.transfer },
       close,
     }
   } catch (error) {
@@ -349,6 +388,8 @@ export async function migrateCommand(
       onError: options.onError,
       idStrategy,
       dryRun: options.dryRun,
+      skipUnsupported: options.skipUnsupported || isExportFile(to),
+      registry: endpoints.registry,
       artifactsTo: options.artifactsTo,
       mappingFile:
         idStrategy === 'remap' ? (options.mappingFile ?? 'trackstore-id-map.json') : undefined,

@@ -12,10 +12,12 @@ import path from 'node:path'
 import { alreadyExists, isTrackstoreError, notFound } from '../../core/errors.js'
 import type { Experiment, StoredMetric } from '../metadata-store.js'
 import { compareCodePoints } from '../search/index.js'
+import { sortLoggedModelMetrics } from '../search/index.js'
 import type {
   PutOutcome,
   RunImport,
   StoreTransfer,
+  TransferLoggedModel,
   TransferMarker,
   TransferReadOptions,
   TransferRun,
@@ -43,7 +45,17 @@ import {
   inside,
 } from './layout.js'
 import type { ExperimentLocation, RunLocation, StoreLayout } from './layout.js'
+import { MODELS_FOLDER } from './file-logged-models.js'
 import { formatMetricLine, parseMetricLines } from './metric-lines.js'
+import {
+  formatLoggedModelMeta,
+  formatModelInputMeta,
+  formatModelMetricLine,
+  formatModelOutputMeta,
+  modelInputFolderId,
+  parseLoggedModelMeta,
+  parseModelMetricLines,
+} from './model-records.js'
 import {
   datasetFolderId,
   formatDatasetMeta,
@@ -52,15 +64,15 @@ import {
   formatRunMeta,
   inputFolderId,
 } from './records.js'
-import type { StoreReader } from './store-reader.js'
+import { OUTPUTS_FOLDER, type StoreReader } from './store-reader.js'
 
 /** The marker file at the store root (MLflow only lists folders there). */
 export const MARKER_FILE = 'trackstore-transfer.json'
 const TEMPORARY_RUN_PREFIX = '.trackstore-run-'
+const TEMPORARY_MODEL_PREFIX = '.trackstore-model-'
 const METRIC_BATCH = 10_000
 /** Root folders that hold content transfers do not carry, by the name used in summaries. */
 const UNSUPPORTED_EXPERIMENT_FOLDERS: Record<string, string> = {
-  loggedModels: 'models',
   traces: 'traces',
 }
 
@@ -169,13 +181,68 @@ export class FileTransfer implements StoreTransfer {
     if (batch.length > 0) yield batch
   }
 
+  /** Every logged model folder (with a meta.yaml) of every experiment, ordered by model id. */
+  async #modelLocations(): Promise<{ modelId: string; dir: string; experimentId: string }[]> {
+    const found: { modelId: string; dir: string; experimentId: string }[] = []
+    for (const experiment of await this.#experimentLocations()) {
+      const base = path.join(experiment.dir, MODELS_FOLDER)
+      for (const modelId of listFolders(base)) {
+        const dir = inside(base, modelId)
+        if (!exists(path.join(dir, META_FILE))) continue
+        found.push({ modelId, dir, experimentId: experiment.experimentId })
+      }
+    }
+    return found.sort((a, b) => compareCodePoints(a.modelId, b.modelId))
+  }
+
+  async *loggedModels(options: TransferReadOptions = {}): AsyncIterable<TransferLoggedModel> {
+    this.#check()
+    for (const location of await this.#modelLocations()) {
+      let model: TransferLoggedModel
+      try {
+        model = await this.#readModel(location.modelId, location.dir)
+      } catch (error) {
+        if (!options.onUnreadable) throw error
+        options.onUnreadable({
+          kind: 'loggedModel',
+          id: location.modelId,
+          location: location.dir,
+          reason: messageOf(error),
+        })
+        continue
+      }
+      yield model
+    }
+  }
+
+  /** A logged model with every line of its metric files (the contract keeps the latest). */
+  async #readModel(modelId: string, dir: string): Promise<TransferLoggedModel> {
+    const file = path.join(dir, META_FILE)
+    const record = parseLoggedModelMeta(
+      await this.#reader.readMeta(file, `Logged model ${modelId}`),
+      modelId,
+      file,
+    )
+    const metrics = []
+    for (const key of listKeyFiles(path.join(dir, METRICS_FOLDER)).sort(compareCodePoints)) {
+      const metricFile = this.#layout.keyFile(dir, METRICS_FOLDER, key)
+      const text = await this.#reader.read(metricFile)
+      if (text !== null) metrics.push(...parseModelMetricLines(text, key, modelId, metricFile))
+    }
+    return {
+      ...record,
+      tags: await this.#reader.readKeyValues(dir, TAGS_FOLDER),
+      params: await this.#reader.readKeyValues(dir, PARAMS_FOLDER),
+      metrics: sortLoggedModelMetrics(metrics),
+    }
+  }
+
   async unsupportedContent(): Promise<Record<string, number>> {
     this.#check()
     const counts: Record<string, number> = {}
     const add = (kind: string, n: number): void => {
       if (n > 0) counts[kind] = (counts[kind] ?? 0) + n
     }
-    add('registeredModels', listFolders(path.join(this.#layout.root, 'models')).length)
     for (const location of await this.#experimentLocations()) {
       for (const [kind, folder] of Object.entries(UNSUPPORTED_EXPERIMENT_FOLDERS)) {
         add(kind, listFolders(path.join(location.dir, folder)).length)
@@ -339,6 +406,17 @@ export class FileTransfer implements StoreTransfer {
       const tags = Object.fromEntries(input.tags.map((tag) => [tag.key, tag.value]))
       await fs.writeFile(file, formatInputMeta(datasetId, tags), 'utf8')
     }
+    for (const { modelId } of run.modelInputs ?? []) {
+      const folder = modelInputFolderId(modelId, info.runId)
+      const file = inside(dir, INPUTS_FOLDER, folder, META_FILE)
+      await fs.mkdir(path.dirname(file), { recursive: true })
+      await fs.writeFile(file, formatModelInputMeta(modelId), 'utf8')
+    }
+    for (const { modelId, step } of run.modelOutputs ?? []) {
+      const file = inside(dir, OUTPUTS_FOLDER, modelId, META_FILE)
+      await fs.mkdir(path.dirname(file), { recursive: true })
+      await fs.writeFile(file, formatModelOutputMeta(modelId, step), 'utf8')
+    }
     for await (const batch of run.metrics) {
       const lines = new Map<string, string[]>()
       for (const metric of batch) {
@@ -363,6 +441,65 @@ export class FileTransfer implements StoreTransfer {
       await fs.rename(artifacts, path.join(temporary, ARTIFACTS_FOLDER))
     }
     await fs.rm(finalDir, { recursive: true, force: true })
+  }
+
+  async putLoggedModel(model: TransferLoggedModel): Promise<PutOutcome> {
+    this.#check()
+    const experiment = await this.#existingExperiment(model.experimentId)
+    if (experiment === null) {
+      throw notFound(
+        `Cannot copy logged model ${model.modelId}: experiment ${model.experimentId} ` +
+          'does not exist',
+      )
+    }
+    const target = inside(experiment.dir, MODELS_FOLDER, model.modelId)
+    if (exists(path.join(target, META_FILE))) return 'exists'
+    const elsewhere = (await this.#modelLocations()).find((m) => m.modelId === model.modelId)
+    if (elsewhere !== undefined) {
+      throw alreadyExists(
+        `Cannot copy logged model ${model.modelId} into experiment ${model.experimentId}: a ` +
+          `logged model with that id exists in experiment ${elsewhere.experimentId}`,
+      )
+    }
+    const temporary = inside(experiment.dir, `${TEMPORARY_MODEL_PREFIX}${model.modelId}`)
+    await fs.rm(temporary, { recursive: true, force: true })
+    try {
+      await this.#buildModel(temporary, model)
+      if (isFolder(target)) await this.#adoptArtifacts(target, temporary)
+      await fs.mkdir(path.dirname(target), { recursive: true })
+      await fs.rename(temporary, target)
+    } catch (error) {
+      await fs.rm(temporary, { recursive: true, force: true })
+      throw error
+    }
+    return 'created'
+  }
+
+  async #buildModel(dir: string, model: TransferLoggedModel): Promise<void> {
+    await fs.mkdir(path.join(dir, ARTIFACTS_FOLDER), { recursive: true })
+    for (const [folder, entries] of [
+      [PARAMS_FOLDER, model.params],
+      [TAGS_FOLDER, model.tags],
+    ] as const) {
+      for (const entry of entries) {
+        const file = this.#layout.keyFile(dir, folder, entry.key)
+        await fs.mkdir(path.dirname(file), { recursive: true })
+        await fs.writeFile(file, entry.value, 'utf8')
+      }
+    }
+    const lines = new Map<string, string>()
+    for (const metric of model.metrics) {
+      lines.set(
+        metric.key,
+        (lines.get(metric.key) ?? '') + formatModelMetricLine(metric, metric.runId),
+      )
+    }
+    for (const [key, text] of lines) {
+      await appendLines(this.#layout.keyFile(dir, METRICS_FOLDER, key), text)
+    }
+    // MLflow writes lifecycle_stage on create and delete and drops it on finalize.
+    const withStage = model.lifecycleStage === 'deleted' || model.status === 'PENDING'
+    await fs.writeFile(path.join(dir, META_FILE), formatLoggedModelMeta(model, withStage), 'utf8')
   }
 
   async runIds(experimentId: string): Promise<Set<string>> {

@@ -6,34 +6,34 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { alreadyExists, notFound } from '../../core/errors.js'
-import type { Experiment, StoredMetric } from '../metadata-store.js'
+import { loggedModelStatusCode, type Experiment, type StoredMetric } from '../metadata-store.js'
 import type {
   PutOutcome,
   RunImport,
   StoreTransfer,
+  TransferLoggedModel,
   TransferMarker,
   TransferReadOptions,
   TransferRun,
 } from '../transfer.js'
 import type { AnyTables, SqlDialect } from './dialects/sql-dialect.js'
-import { loadRuns } from './load-runs.js'
+import { inChunks, loadRuns } from './load-runs.js'
 import { chunkRows, isNewerMetric, sanitizeMetricValue, toExperiment, toId } from './rows.js'
-import type { RunsTable } from './tables.js'
+import { SqlLoggedModels } from './sql-logged-models.js'
+import type { LoggedModelsTable, RunsTable } from './tables.js'
 
 /** trackstore's own key/value table, created by migration 0002; MLflow ignores it. */
 const STATE_TABLE = 'trackstore_state'
 const MARKER_KEY = 'transfer-marker'
 const DEFAULT_EXPERIMENT_ID = '0'
 const RUN_PAGE = 200
+const MODEL_PAGE = 100
 const METRIC_PAGE = 10_000
 const INT32_MAX = 2_147_483_647n
 const SQLITE_MAX_INTEGER = 9_223_372_036_854_775_807n
 
 /** Tables that hold what transfers do not carry yet, by the name used in summaries. */
 const UNSUPPORTED_TABLES: Record<string, string> = {
-  loggedModels: 'logged_models',
-  registeredModels: 'registered_models',
-  modelVersions: 'model_versions',
   traces: 'trace_info',
   assessments: 'assessments',
   spans: 'spans',
@@ -50,11 +50,16 @@ export class SqlTransfer implements StoreTransfer {
   readonly #db: Kysely<AnyTables>
   readonly #dialect: SqlDialect
   readonly #assertWritable: () => void
+  readonly #models: SqlLoggedModels
 
   constructor(db: Kysely<AnyTables>, dialect: SqlDialect, assertWritable: () => void) {
     this.#db = db
     this.#dialect = dialect
     this.#assertWritable = assertWritable
+    // Only its reads (`load`) are used here; writes go through putLoggedModel.
+    this.#models = new SqlLoggedModels(db, dialect, (what) => {
+      throw new Error(`The transfer facet does not ${what}`)
+    })
   }
 
   // SQL rows are always readable: the read options have nothing to report.
@@ -121,6 +126,110 @@ export class SqlTransfer implements StoreTransfer {
       }
       if (rows.length < METRIC_PAGE) return
     }
+  }
+
+  async *loggedModels(_options?: TransferReadOptions): AsyncIterable<TransferLoggedModel> {
+    let after = ''
+    for (;;) {
+      const rows = (await this.#db
+        .selectFrom('logged_models')
+        .selectAll()
+        .where('model_id', '>', after)
+        .orderBy('model_id')
+        .limit(MODEL_PAGE)
+        .execute()) as LoggedModelsTable[]
+      if (rows.length === 0) return
+      yield* await this.#models.load(this.#db, rows)
+      after = rows[rows.length - 1]!.model_id
+    }
+  }
+
+  async putLoggedModel(model: TransferLoggedModel): Promise<PutOutcome> {
+    this.#assertWritable()
+    return this.#db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('logged_models')
+        .select(['model_id', 'experiment_id'])
+        .where('model_id', '=', model.modelId)
+        .executeTakeFirst()
+      if (existing) {
+        if (toId(existing.experiment_id) === model.experimentId) return 'exists'
+        throw alreadyExists(
+          `Cannot copy logged model ${model.modelId} into experiment ${model.experimentId}: ` +
+            `a logged model with that id exists in experiment ${toId(existing.experiment_id)}`,
+        )
+      }
+      const experiment = await trx
+        .selectFrom('experiments')
+        .select('experiment_id')
+        .where('experiment_id', '=', model.experimentId)
+        .executeTakeFirst()
+      if (!experiment) {
+        throw notFound(
+          `Cannot copy logged model ${model.modelId}: experiment ${model.experimentId} ` +
+            'does not exist',
+        )
+      }
+      const runIds = [...new Set(model.metrics.map((metric) => metric.runId))]
+      const found = await inChunks(runIds, (chunk) =>
+        trx.selectFrom('runs').select('run_uuid').where('run_uuid', 'in', chunk).execute(),
+      )
+      const missing = runIds.filter((id) => !found.some((row) => row.run_uuid === id))
+      if (missing.length > 0) {
+        throw notFound(
+          `Cannot copy logged model ${model.modelId}: its metrics name runs that do not exist ` +
+            `(${missing.join(', ')})`,
+        )
+      }
+      const experimentId = model.experimentId
+      await trx
+        .insertInto('logged_models')
+        .values({
+          model_id: model.modelId,
+          experiment_id: experimentId,
+          name: model.name,
+          artifact_location: model.artifactLocation,
+          creation_timestamp_ms: model.creationTimestamp,
+          last_updated_timestamp_ms: model.lastUpdatedTimestamp,
+          status: loggedModelStatusCode(model.status),
+          lifecycle_stage: model.lifecycleStage,
+          model_type: model.modelType,
+          source_run_id: model.sourceRunId,
+          status_message: model.statusMessage,
+        })
+        .execute()
+      const { maxBindParameters } = this.#dialect
+      const base = { model_id: model.modelId, experiment_id: experimentId }
+      const params = model.params.map((p) => ({ ...base, param_key: p.key, param_value: p.value }))
+      for (const chunk of chunkRows(params, maxBindParameters)) {
+        await trx.insertInto('logged_model_params').values(chunk).execute()
+      }
+      const tags = model.tags.map((t) => ({ ...base, tag_key: t.key, tag_value: t.value }))
+      for (const chunk of chunkRows(tags, maxBindParameters)) {
+        await trx.insertInto('logged_model_tags').values(chunk).execute()
+      }
+      const metrics = model.metrics.map((metric) => {
+        const dataset = Boolean(metric.datasetName && metric.datasetDigest)
+        return {
+          ...base,
+          metric_name: metric.key,
+          metric_timestamp_ms: metric.timestamp,
+          metric_step: metric.step,
+          metric_value: sanitizeMetricValue(metric.value).value,
+          run_id: metric.runId,
+          dataset_uuid: null,
+          dataset_name: dataset ? metric.datasetName : null,
+          dataset_digest: dataset ? metric.datasetDigest : null,
+        }
+      })
+      const keys = ['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'run_id']
+      for (const chunk of chunkRows(metrics, maxBindParameters)) {
+        await this.#dialect
+          .ignoreDuplicates(trx.insertInto('logged_model_metrics').values(chunk), keys)
+          .execute()
+      }
+      return 'created'
+    })
   }
 
   async unsupportedContent(): Promise<Record<string, number>> {
@@ -395,6 +504,25 @@ export class SqlTransfer implements StoreTransfer {
           .execute()
       }
     }
+    const edge = (sourceType: string, destinationType: string, modelId: string, step: number) => ({
+      input_uuid: randomUUID().replaceAll('-', ''),
+      source_type: sourceType,
+      source_id: runId,
+      destination_type: destinationType,
+      destination_id: modelId,
+      step,
+    })
+    const edges = [
+      ...uniqueBy(run.modelInputs ?? [], (m) => m.modelId).map((m) =>
+        edge('RUN_INPUT', 'MODEL_INPUT', m.modelId, 0),
+      ),
+      ...uniqueBy(run.modelOutputs ?? [], (m) => m.modelId).map((m) =>
+        edge('RUN_OUTPUT', 'MODEL_OUTPUT', m.modelId, m.step),
+      ),
+    ]
+    for (const chunk of chunkRows(edges, this.#dialect.maxBindParameters)) {
+      await trx.insertInto('inputs').values(chunk).execute()
+    }
   }
 
   async runIds(experimentId: string): Promise<Set<string>> {
@@ -422,4 +550,10 @@ export class SqlTransfer implements StoreTransfer {
       .values({ key: MARKER_KEY, value: JSON.stringify(marker) })
     await this.#dialect.upsert(insert, ['key'], ['value']).execute()
   }
+}
+
+/** The first item of each key, in order (a model named twice as an input is one edge). */
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>()
+  return items.filter((item) => !seen.has(key(item)) && seen.add(key(item)) !== undefined)
 }

@@ -17,7 +17,13 @@ import {
 } from '../../core/errors.js'
 import { silentLogger } from '../../core/logger.js'
 import type { Experiment, StoredMetric } from '../../metadata/metadata-store.js'
-import type { TransferMarker, TransferRun, UnreadableEntry } from '../../metadata/transfer.js'
+import type {
+  TransferLoggedModel,
+  TransferMarker,
+  TransferRun,
+  UnreadableEntry,
+} from '../../metadata/transfer.js'
+import type { TransferRegisteredModel } from '../../registry/registry-transfer.js'
 import { rewriteExperimentLocation } from './locations.js'
 import type {
   CopyOptions,
@@ -64,6 +70,10 @@ class StoreCopy {
   readonly #progress: CopyProgress
   #marker: TransferMarker | null = null
   #idLimit: bigint | null | undefined
+  /** Source experiments not copied (collided): their logged models are not copied either. */
+  readonly #collidedExperiments = new Set<string>()
+  /** Logged-model artifact locations moved by `artifactsTo`: old → new. */
+  readonly #movedModelLocations = new Map<string, string>()
 
   constructor(source: TransferSource, destination: TransferDestination, options: CopyOptions) {
     this.#source = source
@@ -79,6 +89,9 @@ class StoreCopy {
       experiments: { copied: 0, existing: 0, collided: 0 },
       runs: { copied: 0, existing: 0, collided: 0, skipped: 0 },
       metricRows: 0,
+      loggedModels: { copied: 0, existing: 0, collided: 0, skipped: 0 },
+      registeredModels: { copied: 0, existing: 0, collided: 0 },
+      modelVersions: 0,
       artifacts: options.artifactsTo === undefined ? null : { files: 0, bytes: 0 },
       collisions: [],
       skipped: [],
@@ -105,6 +118,14 @@ class StoreCopy {
       throw invalidParameter(`Invalid idStrategy ${JSON.stringify(this.#summary.idStrategy)}`)
     }
     this.#summary.unsupported = await this.#source.unsupportedContent()
+    const unsupported = Object.entries(this.#summary.unsupported)
+    if (unsupported.length > 0 && !this.#options.skipUnsupported && !this.#dry) {
+      throw invalidState(
+        'The source holds content trackstore does not carry yet: ' +
+          `${unsupported.map(([kind, n]) => `${kind} ${n}`).join(', ')}. ` +
+          'Copy the rest without it with --skip-unsupported (skipUnsupported).',
+      )
+    }
     await this.#prepareDestination()
     await this.#countTotals()
     this.#emit()
@@ -114,6 +135,18 @@ class StoreCopy {
       await this.#copyExperiment(experiment)
       this.#progress.experiments.done += 1
       this.#emit()
+    }
+    for await (const model of this.#source.loggedModels({
+      onUnreadable: this.#unreadableHandler(),
+    })) {
+      await this.#copyLoggedModel(model)
+    }
+    if (this.#options.registry !== undefined) {
+      for await (const model of this.#options.registry.source.registeredModels({
+        onUnreadable: this.#unreadableHandler(),
+      })) {
+        await this.#copyRegisteredModel(model)
+      }
     }
     if (!this.#dry && this.#marker !== null) {
       this.#marker = { ...this.#marker, completedAt: Date.now() }
@@ -137,7 +170,9 @@ class StoreCopy {
           `'${marker.idStrategy}'; rerun it with that strategy, not '${this.#summary.idStrategy}'`,
       )
     }
-    if (!resuming && !this.#options.merge && !(await this.#destination.isEmpty())) {
+    const registryEmpty = (await this.#options.registry?.destination.isEmpty()) ?? true
+    const empty = registryEmpty && (await this.#destination.isEmpty())
+    if (!resuming && !this.#options.merge && !empty) {
       throw invalidState(
         'The destination already holds experiments or runs' +
           (marker ? ` (copied from ${marker.source})` : '') +
@@ -193,6 +228,7 @@ class StoreCopy {
       })
       this.#summary.skipped.push(entry)
       if (entry.kind === 'run') this.#summary.runs.skipped += 1
+      if (entry.kind === 'loggedModel') this.#summary.loggedModels.skipped += 1
     }
   }
 
@@ -260,7 +296,10 @@ class StoreCopy {
       )
     }
     const outcome = await this.#putExperiment(experiment)
-    if (outcome === 'collided') return
+    if (outcome === 'collided') {
+      this.#collidedExperiments.add(sourceId)
+      return
+    }
     const present = this.#dry
       ? await this.#presentRunsDry(targetId)
       : await this.#destination.runIds(targetId)
@@ -397,6 +436,8 @@ class StoreCopy {
         params: sourceRun.data.params,
         tags: sourceRun.data.tags,
         datasetInputs: sourceRun.inputs.datasetInputs,
+        modelInputs: sourceRun.inputs.modelInputs ?? [],
+        modelOutputs: sourceRun.outputs?.modelOutputs ?? [],
         metrics: (async function* (self: StoreCopy) {
           for await (const batch of counted) {
             rows += batch.length
@@ -422,6 +463,122 @@ class StoreCopy {
         return
       }
       throw error
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Logged models and the registry
+
+  async #copyLoggedModel(source: TransferLoggedModel): Promise<void> {
+    const counts = this.#summary.loggedModels
+    const { modelId } = source
+    const collide = (reason: string): void => {
+      counts.collided += 1
+      this.#summary.collisions.push({ kind: 'loggedModel', id: modelId, reason })
+      this.#logger.warn(`Logged model ${modelId} not copied: ${reason}`)
+    }
+    if (this.#collidedExperiments.has(source.experimentId)) {
+      collide(`its experiment ${source.experimentId} collided`)
+      return
+    }
+    const experimentId = this.#summary.experimentIdMap[source.experimentId] ?? source.experimentId
+    const model: TransferLoggedModel = { ...source, experimentId }
+    const failed = (error: unknown): void => {
+      const entry: UnreadableEntry = {
+        kind: 'loggedModel',
+        id: modelId,
+        location: `experiment ${source.experimentId}`,
+        reason: messageOf(error),
+      }
+      if ((this.#options.onError ?? 'fail') === 'fail') {
+        throw new TrackstoreError(
+          isTrackstoreError(error) ? error.code : 'INTERNAL_ERROR',
+          `Cannot copy logged model ${modelId} of experiment ${source.experimentId}: ` +
+            `${entry.reason}. Rerun with --on-error skip to copy the rest.`,
+          { cause: error },
+        )
+      }
+      this.#unreadableHandler()!(entry)
+    }
+    if (this.#options.artifactsTo !== undefined) {
+      const target = appendToUriPath(
+        this.#options.artifactsTo,
+        experimentId,
+        'models',
+        modelId,
+        'artifacts',
+      )
+      try {
+        if (!this.#dry && source.artifactLocation !== '') {
+          await this.#copyArtifacts(source.artifactLocation, target)
+        }
+      } catch (error) {
+        failed(error)
+        return
+      }
+      if (source.artifactLocation !== '') {
+        this.#movedModelLocations.set(source.artifactLocation.replace(/\/+$/, ''), target)
+      }
+      model.artifactLocation = target
+    }
+    if (this.#dry) {
+      counts.copied += 1
+      return
+    }
+    try {
+      const outcome = await this.#destination.putLoggedModel(model)
+      if (outcome === 'exists') counts.existing += 1
+      else counts.copied += 1
+    } catch (error) {
+      if (isTrackstoreError(error, 'RESOURCE_ALREADY_EXISTS')) {
+        collide(error.message)
+        return
+      }
+      failed(error)
+    }
+  }
+
+  /** A location inside a logged model's moved artifacts, pointed at the new place. */
+  #movedLocation(location: string | null): string | null {
+    if (location === null || this.#movedModelLocations.size === 0) return location
+    for (const [from, to] of this.#movedModelLocations) {
+      if (location === from || location === `${from}/`) return to
+      if (location.startsWith(`${from}/`)) return `${to}${location.slice(from.length)}`
+    }
+    return location
+  }
+
+  async #copyRegisteredModel(source: TransferRegisteredModel): Promise<void> {
+    const counts = this.#summary.registeredModels
+    const model: TransferRegisteredModel = {
+      ...source,
+      versions: source.versions.map((version) => ({
+        ...version,
+        source: this.#movedLocation(version.source),
+        storageLocation: this.#movedLocation(version.storageLocation),
+      })),
+    }
+    if (this.#dry) {
+      counts.copied += 1
+      this.#summary.modelVersions += model.versions.length
+      return
+    }
+    try {
+      const outcome = await this.#options.registry!.destination.putRegisteredModel(model)
+      if (outcome === 'exists') {
+        counts.existing += 1
+        return
+      }
+      counts.copied += 1
+      this.#summary.modelVersions += model.versions.length
+    } catch (error) {
+      if (!isTrackstoreError(error, 'RESOURCE_ALREADY_EXISTS')) throw error
+      counts.collided += 1
+      this.#summary.collisions.push({
+        kind: 'registeredModel',
+        id: source.name,
+        reason: error.message,
+      })
     }
   }
 

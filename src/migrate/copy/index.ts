@@ -1,6 +1,8 @@
 export { copyStore } from './copy-store.js'
 export { rewriteExperimentLocation } from './locations.js'
 export type {
+  RegistryDestination,
+  RegistrySource,
   Collision,
   CopyOptions,
   CopyProgress,

@@ -1,6 +1,7 @@
 import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 import type { Logger } from '../../core/logger.js'
 import type { StoreTransfer, UnreadableEntry } from '../../metadata/transfer.js'
+import type { RegistryTransfer } from '../../registry/registry-transfer.js'
 
 /**
  * What a copy reads: a store's transfer facet, or an export file. `runIds` is optional: a
@@ -8,7 +9,7 @@ import type { StoreTransfer, UnreadableEntry } from '../../metadata/transfer.js'
  */
 export type TransferSource = Pick<
   StoreTransfer,
-  'experiments' | 'runs' | 'metricRows' | 'unsupportedContent'
+  'experiments' | 'runs' | 'metricRows' | 'loggedModels' | 'unsupportedContent'
 > &
   Partial<Pick<StoreTransfer, 'runIds'>>
 
@@ -20,11 +21,17 @@ export type TransferDestination = Pick<
   | 'newExperimentId'
   | 'putExperiment'
   | 'putRun'
+  | 'putLoggedModel'
   | 'runIds'
   | 'readMarker'
   | 'writeMarker'
 > &
   Partial<Pick<StoreTransfer, 'experiments'>>
+
+/** What a copy reads the registry from: a registry's transfer facet, or an export file. */
+export type RegistrySource = Pick<RegistryTransfer, 'registeredModels'>
+/** What a copy writes the registry to. */
+export type RegistryDestination = Pick<RegistryTransfer, 'putRegisteredModel' | 'isEmpty'>
 
 export type IdStrategy = 'preserve' | 'remap'
 export type OnError = 'fail' | 'skip'
@@ -41,11 +48,24 @@ export interface CopyOptions {
    * destination (the Default experiment 0 stays 0).
    */
   idStrategy?: IdStrategy
+  /**
+   * The model registry to copy after the tracking data (every registered model with all its
+   * versions, deleted ones included). Without it the registry is not copied.
+   */
+  registry?: { source: RegistrySource; destination: RegistryDestination }
+  /**
+   * Copy even when the source holds content transfers do not carry (traces, assessments …,
+   * `unsupportedContent()`); without it such a copy refuses to start. Dry runs never refuse.
+   */
+  skipUnsupported?: boolean
   /** Reads everything and reports what would move; writes nothing. */
   dryRun?: boolean
   /**
    * Copies each run's artifacts from its `artifactUri` to
-   * `<artifactsTo>/<experiment id>/<run id>/artifacts` and points experiments and runs there.
+   * `<artifactsTo>/<experiment id>/<run id>/artifacts`, each logged model's to
+   * `<artifactsTo>/<experiment id>/models/<model id>/artifacts`, and points experiments, runs,
+   * logged models and the model versions whose source or storage location lies in a copied
+   * logged model there.
    */
   artifactsTo?: string
   /** Opens artifact stores by URI (default: the artifact layer's `openArtifactStore`). */
@@ -81,7 +101,7 @@ export interface CopyProgress {
 
 /** A source entry that collides with what the destination holds; never overwritten. */
 export interface Collision {
-  kind: 'experiment' | 'run'
+  kind: 'experiment' | 'run' | 'loggedModel' | 'registeredModel'
   id: string
   name?: string
   reason: string
@@ -96,6 +116,11 @@ export interface CopySummary {
   experiments: { copied: number; existing: number; collided: number }
   runs: { copied: number; existing: number; collided: number; skipped: number }
   metricRows: number
+  /** Logged models (deleted ones included) and their metric rows. */
+  loggedModels: { copied: number; existing: number; collided: number; skipped: number }
+  /** Registered models; `modelVersions` counts the versions (deleted ones too) copied. */
+  registeredModels: { copied: number; existing: number; collided: number }
+  modelVersions: number
   artifacts: { files: number; bytes: number } | null
   collisions: Collision[]
   /** Unreadable source entries left out (`onError: 'skip'`). */

@@ -11,17 +11,23 @@ import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { invalidParameter, invalidState } from '../../core/errors.js'
 import type { Experiment, StoredMetric } from '../../metadata/metadata-store.js'
-import type { TransferRun } from '../../metadata/transfer.js'
-import type { TransferSource } from '../copy/types.js'
+import type {
+  TransferLoggedModel,
+  TransferReadOptions,
+  TransferRun,
+} from '../../metadata/transfer.js'
+import type { TransferRegisteredModel } from '../../registry/registry-transfer.js'
+import type { RegistrySource, TransferSource } from '../copy/types.js'
 import {
   EXPORT_FORMAT,
-  EXPORT_VERSION,
+  EXPORT_VERSIONS_READ,
+  decodeLoggedModel,
   decodeRow,
   type ExportRecord,
   type HeaderRecord,
 } from './format.js'
 
-export class JsonlReader implements TransferSource {
+export class JsonlReader implements TransferSource, RegistrySource {
   readonly keepsMetricDatasets = true
   readonly #file: string
   readonly #input: Readable
@@ -53,11 +59,11 @@ export class JsonlReader implements TransferSource {
       await reader.close()
       throw invalidParameter(`${file} is not a trackstore export: its first line has no header`)
     }
-    if (header.version !== EXPORT_VERSION) {
+    if (!EXPORT_VERSIONS_READ.includes(header.version)) {
       await reader.close()
       throw invalidParameter(
         `${file} is a trackstore export of version ${header.version}; this trackstore reads ` +
-          `version ${EXPORT_VERSION}`,
+          `versions ${EXPORT_VERSIONS_READ.join(' and ')}`,
       )
     }
     reader.#take()
@@ -112,6 +118,7 @@ export class JsonlReader implements TransferSource {
     for (;;) {
       const record = await this.#peek()
       if (record === null) throw this.#truncated()
+      if (record.type === 'loggedModel' || record.type === 'registeredModel') return
       this.#take()
       if (record.type === 'end') {
         this.#ended = true
@@ -150,7 +157,8 @@ export class JsonlReader implements TransferSource {
       yield {
         info: record.info,
         data: { metrics: [], params: record.params, tags: record.tags },
-        inputs: { datasetInputs: record.datasetInputs },
+        inputs: { datasetInputs: record.datasetInputs, modelInputs: record.modelInputs ?? [] },
+        outputs: { modelOutputs: record.modelOutputs ?? [] },
       }
     }
   }
@@ -162,6 +170,48 @@ export class JsonlReader implements TransferSource {
       this.#take()
       const where = this.#where()
       yield record.rows.map((row) => decodeRow(row, where))
+    }
+  }
+
+  /** The `loggedModel` records, which follow the experiments (none in version 1). */
+  async *loggedModels(_options?: TransferReadOptions): AsyncIterable<TransferLoggedModel> {
+    yield* this.#records('loggedModel', (record) =>
+      record.type === 'loggedModel' ? decodeLoggedModel(record, this.#where()) : null,
+    )
+  }
+
+  /** The `registeredModel` records, which follow the logged models (none in version 1). */
+  async *registeredModels(_options?: TransferReadOptions): AsyncIterable<TransferRegisteredModel> {
+    yield* this.#records('registeredModel', (record) => {
+      if (record.type !== 'registeredModel') return null
+      const model: Partial<typeof record> = { ...record }
+      delete model.type
+      return model as TransferRegisteredModel
+    })
+  }
+
+  /**
+   * Records of one type, skipping what precedes them (the runs and rows of experiments not
+   * asked for); the end record is taken when reached.
+   */
+  async *#records<T>(
+    type: ExportRecord['type'],
+    decode: (record: ExportRecord) => T | null,
+  ): AsyncIterable<T> {
+    const order = ['experiment', 'run', 'metrics', 'loggedModel', 'registeredModel']
+    for (;;) {
+      if (this.#ended) return
+      const record = await this.#peek()
+      if (record === null) throw this.#truncated()
+      if (record.type === 'end') {
+        this.#take()
+        this.#ended = true
+        return
+      }
+      if (order.indexOf(record.type) > order.indexOf(type)) return
+      this.#take()
+      const value = decode(record)
+      if (value !== null) yield value
     }
   }
 

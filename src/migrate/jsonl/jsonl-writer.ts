@@ -10,11 +10,18 @@ import type { Writable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import { invalidParameter } from '../../core/errors.js'
 import type { Experiment } from '../../metadata/metadata-store.js'
-import type { PutOutcome, RunImport, TransferMarker } from '../../metadata/transfer.js'
-import type { TransferDestination } from '../copy/types.js'
+import type {
+  PutOutcome,
+  RunImport,
+  TransferLoggedModel,
+  TransferMarker,
+} from '../../metadata/transfer.js'
+import type { TransferRegisteredModel } from '../../registry/registry-transfer.js'
+import type { RegistryDestination, TransferDestination } from '../copy/types.js'
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
+  encodeLoggedModel,
   encodeRow,
   type ExportRecord,
   type MetricRowTuple,
@@ -27,12 +34,12 @@ export function isExportFile(location: string): boolean {
 
 const ROWS_PER_RECORD = 5_000
 
-export class JsonlWriter implements TransferDestination {
+export class JsonlWriter implements TransferDestination, RegistryDestination {
   readonly #file: string
   readonly #partial: string
   readonly #out: Writable
   readonly #done: Promise<unknown>
-  #counts = { experiments: 0, runs: 0, metricRows: 0 }
+  #counts = { experiments: 0, runs: 0, metricRows: 0, loggedModels: 0, registeredModels: 0 }
   #bytes = 0
 
   private constructor(file: string) {
@@ -142,6 +149,8 @@ export class JsonlWriter implements TransferDestination {
         },
         tags: pairs(tags),
       })),
+      modelInputs: (run.modelInputs ?? []).map(({ modelId }) => ({ modelId })),
+      modelOutputs: (run.modelOutputs ?? []).map(({ modelId, step }) => ({ modelId, step })),
     })
     let rows: MetricRowTuple[] = []
     for await (const batch of run.metrics) {
@@ -156,6 +165,30 @@ export class JsonlWriter implements TransferDestination {
     }
     if (rows.length > 0) await this.#write({ type: 'metrics', runId: info.runId, rows })
     this.#counts.runs += 1
+    return 'created'
+  }
+
+  async putLoggedModel(model: TransferLoggedModel): Promise<PutOutcome> {
+    await this.#write(encodeLoggedModel(model))
+    this.#counts.loggedModels += 1
+    return 'created'
+  }
+
+  async putRegisteredModel(model: TransferRegisteredModel): Promise<PutOutcome> {
+    await this.#write({
+      type: 'registeredModel',
+      name: model.name,
+      creationTimestamp: model.creationTimestamp,
+      lastUpdatedTimestamp: model.lastUpdatedTimestamp,
+      description: model.description,
+      tags: model.tags.map(({ key, value }) => ({ key, value })),
+      aliases: model.aliases.map(({ alias, version }) => ({ alias, version })),
+      versions: model.versions.map((version) => ({
+        ...version,
+        tags: version.tags.map(({ key, value }) => ({ key, value })),
+      })),
+    })
+    this.#counts.registeredModels += 1
     return 'created'
   }
 

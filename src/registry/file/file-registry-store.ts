@@ -65,6 +65,8 @@ import {
   type RegisteredModelRecord,
 } from './registry-records.js'
 
+import { FileRegistryTransfer } from './file-registry-transfer.js'
+
 const META_FILE = 'meta.yaml'
 const TAGS_FOLDER = 'tags'
 const ALIASES_FOLDER = 'aliases'
@@ -103,10 +105,12 @@ function laterThan(previous: number | null): number {
 export class FileModelRegistryStore implements ModelRegistryStore {
   readonly capabilities = FILE_REGISTRY_CAPABILITIES
   readonly modelsDir: string
+  readonly transfer: FileRegistryTransfer
 
   /** `root` is the `mlruns` folder; the registry lives in its `models/` sub-folder. */
   constructor(readonly root: string) {
     this.modelsDir = path.join(root, 'models')
+    this.transfer = new FileRegistryTransfer(root, this.modelsDir)
   }
 
   async initialize(): Promise<void> {

@@ -57,6 +57,8 @@ import type {
   RegistrySearchOptions,
 } from '../registry-store.js'
 
+import { SqlRegistryTransfer } from './sql-registry-transfer.js'
+
 type Db = Kysely<AnyTables> | Transaction<AnyTables>
 
 const VERSION_COLUMNS: Record<ModelVersionOrderField, string> = {
@@ -73,6 +75,7 @@ export interface SqlRegistryOptions {
 
 export class SqlModelRegistryStore implements ModelRegistryStore {
   readonly capabilities: RegistryCapabilities
+  readonly transfer: SqlRegistryTransfer
   readonly #db: Kysely<AnyTables>
   readonly #dialect: SqlDialect
 
@@ -85,6 +88,9 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
     this.capabilities = Object.freeze({
       kind: connection.dialect.name,
       persistsModelVersionModelId: false,
+    })
+    this.transfer = new SqlRegistryTransfer(this.#db, this.#dialect, () => {
+      if (this.options.readOnlyReason) throw this.options.readOnlyReason
     })
   }
 

@@ -27,7 +27,7 @@ describe('export format v1', () => {
     source = await seededStore('file')
     stores.push(source)
     schema = JSON.parse(
-      await readFile(path.join(repoRoot, 'schema', 'export-v1.schema.json'), 'utf8'),
+      await readFile(path.join(repoRoot, 'schema', 'export-v2.schema.json'), 'utf8'),
     )
   })
   afterAll(async () => {
@@ -50,12 +50,14 @@ describe('export format v1', () => {
       expect(validate(schema, record, schema), `line ${index + 1}`).toEqual([])
     }
     expect([...types].sort()).toEqual(['end', 'experiment', 'header', 'metrics', 'run'])
-    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'trackstore-export', version: 1 })
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'trackstore-export', version: 2 })
     expect(JSON.parse(lines.at(-1)!)).toEqual({
       type: 'end',
       experiments: 4,
       runs: 20,
       metricRows: 720,
+      loggedModels: 0,
+      registeredModels: 0,
     })
     const bad = { type: 'metrics', runId: 'x', rows: [['k', 'nan', 1, 0]] }
     expect(validate(schema, bad, schema)).not.toEqual([])
