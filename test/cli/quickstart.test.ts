@@ -18,7 +18,7 @@ function capture(): CliIo & { stdout: () => string; stderr: () => string } {
 }
 
 describe('trackstore quickstart', () => {
-  test('migrates a sample mlruns folder into SQLite, verifies it, and resumes when rerun', async () => {
+  test('migrates a sample mlruns folder into SQLite, verifies it, resumes when rerun', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'trackstore-quickstart-'))
     try {
       const first = capture()
