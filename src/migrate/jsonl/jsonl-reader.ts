@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { invalidParameter, invalidState } from '../../core/errors.js'
+import { invalidParameter, invalidState, notFound } from '../../core/errors.js'
 import type { Experiment, StoredMetric } from '../../metadata/metadata-store.js'
 import type {
   TransferLoggedModel,
@@ -52,7 +52,12 @@ export class JsonlReader implements TransferSource, RegistrySource {
    * @throws INVALID_PARAMETER_VALUE when it is not a trackstore export of a known version.
    */
   static async open(file: string): Promise<JsonlReader> {
-    const { size } = await stat(file)
+    let size: number
+    try {
+      ;({ size } = await stat(file))
+    } catch (error) {
+      throw notFound(`No export file at ${file}: ${(error as Error).message}`, error)
+    }
     const reader = new JsonlReader(file, size)
     const header = await reader.#peek()
     if (header?.type !== 'header' || header.format !== EXPORT_FORMAT) {

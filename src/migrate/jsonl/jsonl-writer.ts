@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import { createGzip } from 'node:zlib'
-import { invalidParameter } from '../../core/errors.js'
+import { internalError, invalidParameter } from '../../core/errors.js'
 import type { Experiment } from '../../metadata/metadata-store.js'
 import type {
   PutOutcome,
@@ -83,8 +83,15 @@ export class JsonlWriter implements TransferDestination, RegistryDestination {
   async #write(record: ExportRecord): Promise<void> {
     const line = `${JSON.stringify(record)}\n`
     this.#bytes += Buffer.byteLength(line)
-    if (!this.#out.write(line)) {
-      await Promise.race([once(this.#out, 'drain'), this.#done])
+    try {
+      if (!this.#out.write(line)) {
+        await Promise.race([once(this.#out, 'drain'), this.#done])
+      }
+    } catch (error) {
+      throw internalError(
+        `Cannot write the export file ${this.#file}: ${(error as Error).message}`,
+        error,
+      )
     }
   }
 
@@ -205,10 +212,17 @@ export class JsonlWriter implements TransferDestination, RegistryDestination {
 
   /** Writes the `end` record, completes the file and renames it into place. */
   async close(): Promise<void> {
-    await this.#write({ type: 'end', ...this.#counts })
-    this.#out.end()
-    await this.#done
-    await rename(this.#partial, this.#file)
+    try {
+      await this.#write({ type: 'end', ...this.#counts })
+      this.#out.end()
+      await this.#done
+      await rename(this.#partial, this.#file)
+    } catch (error) {
+      throw internalError(
+        `Cannot write the export file ${this.#file}: ${(error as Error).message}`,
+        error,
+      )
+    }
   }
 
   /** Stops writing and removes the partial file. */
