@@ -25,6 +25,7 @@ import {
   widenExperimentIds,
 } from '../../open-metadata-store.js'
 import type { ModelRegistryStore } from '../../registry/registry-store.js'
+import type { RegistryTransfer } from '../../registry/registry-transfer.js'
 import { stderrLogger, table, type CliIo } from '../io.js'
 
 export interface MigrateCommandOptions {
@@ -256,6 +257,17 @@ export function formatVerifyReport(report: VerifyReport): string {
       ['Experiments', String(report.experiments)],
       ['Runs', String(report.runs)],
       ['Metric rows', `${report.metricRows.a} / ${report.metricRows.b}`],
+      ['Logged models', String(report.loggedModels)],
+      [
+        'Model metric rows',
+        `${report.loggedModelMetricRows.a} / ${report.loggedModelMetricRows.b}`,
+      ],
+      ...(report.registry
+        ? [
+            ['Registered models', String(report.registry.registeredModels)] as [string, string],
+            ['Model versions', String(report.registry.modelVersions)] as [string, string],
+          ]
+        : []),
       ...(report.artifacts
         ? [['Artifacts', `${report.artifacts.files} files`] as [string, string]]
         : []),
@@ -267,9 +279,13 @@ export function formatVerifyReport(report: VerifyReport): string {
     ]),
   ]
   for (const d of report.differences) {
-    const where = d.runId
-      ? `experiment ${d.experimentId} run ${d.runId}`
-      : `experiment ${d.experimentId}`
+    const where = d.registeredModel
+      ? `registered model ${d.registeredModel}` + (d.version ? ` version ${d.version}` : '')
+      : d.loggedModelId
+        ? `experiment ${d.experimentId} logged model ${d.loggedModelId}`
+        : d.runId
+          ? `experiment ${d.experimentId} run ${d.runId}`
+          : `experiment ${d.experimentId}`
     lines.push(`${where}: ${d.what}: a=${d.a} b=${d.b}`)
   }
   if (report.differenceCount > report.differences.length) {
@@ -285,7 +301,13 @@ interface Endpoints {
   destination: TransferDestination
   destinationStore: OpenedStore | null
   writer: JsonlWriter | null
-  registry: { source: RegistrySource; destination: RegistryDestination }
+  registry: {
+    source: RegistrySource
+    destination: RegistryDestination
+    /** The stores' registries themselves (null for an export file), for verify. */
+    sourceTransfer: RegistryTransfer | null
+    destinationTransfer: RegistryTransfer | null
+  }
   close(): Promise<void>
 }
 
@@ -304,6 +326,7 @@ async function openEndpoints(
     let sourceLabel: string
     let sourceStore: OpenedStore | null = null
     let registrySource: RegistrySource
+    let sourceTransfer: RegistryTransfer | null = null
     if (isExportFile(from)) {
       const reader = await JsonlReader.open(path.resolve(from))
       closers.push(() => reader.close())
@@ -318,6 +341,7 @@ async function openEndpoints(
       const registry = await openRegistry(from, logger)
       closers.push(() => registry.close())
       registrySource = registry.transfer
+      sourceTransfer = registry.transfer
     }
     if (isExportFile(to)) {
       if (options.merge || options.artifactsTo || options.idStrategy === 'remap') {
@@ -338,7 +362,12 @@ async function openEndpoints(
         destination: writer,
         destinationStore: null,
         writer,
-        registry: { source: registrySource, destination: writer },
+        registry: {
+          source: registrySource,
+          destination: writer,
+          sourceTransfer,
+          destinationTransfer: null,
+        },
         close,
       }
     }
@@ -353,7 +382,12 @@ async function openEndpoints(
       destination: destinationStore.store.transfer,
       destinationStore,
       writer: null,
-      registry: { source: registrySource, destination: registry.transfer },
+      registry: {
+        source: registrySource,
+        destination: registry.transfer,
+        sourceTransfer,
+        destinationTransfer: registry.transfer,
+      },
       close,
     }
   } catch (error) {
@@ -404,10 +438,20 @@ export async function migrateCommand(
     await endpoints.writer?.close()
     bars?.stop()
     if (options.verify && !options.dryRun && endpoints.sourceStore && endpoints.destinationStore) {
-      const { sourceStore: a, destinationStore: b } = endpoints
+      const { sourceStore: a, destinationStore: b, registry } = endpoints
       report = await verifyStores(
-        { label: a.label, capabilities: a.store.capabilities, transfer: a.store.transfer },
-        { label: b.label, capabilities: b.store.capabilities, transfer: b.store.transfer },
+        {
+          label: a.label,
+          capabilities: a.store.capabilities,
+          transfer: a.store.transfer,
+          registry: registry.sourceTransfer ?? undefined,
+        },
+        {
+          label: b.label,
+          capabilities: b.store.capabilities,
+          transfer: b.store.transfer,
+          registry: registry.destinationTransfer ?? undefined,
+        },
         {
           artifacts: options.artifactsTo !== undefined,
           compareLocations: options.artifactsTo === undefined && idStrategy === 'preserve',

@@ -3,7 +3,8 @@ import type { Command } from 'commander'
 import { invalidParameter, invalidState } from '../../core/errors.js'
 import { verifyStores } from '../../migrate/verify/index.js'
 import { stderrLogger, type CliIo } from '../io.js'
-import { formatVerifyReport, openExistingStore, type OpenedStore } from './migrate.js'
+import type { ModelRegistryStore } from '../../registry/registry-store.js'
+import { formatVerifyReport, openExistingStore, openRegistry, type OpenedStore } from './migrate.js'
 
 export interface VerifyCommandOptions {
   artifacts?: boolean
@@ -20,8 +21,9 @@ export function registerVerifyCommands(program: Command, io: CliIo): void {
   program
     .command('verify')
     .description(
-      'compare two stores run by run (metadata, every metric row, datasets, optionally ' +
-        "artifacts); exit 1 on any difference beyond MLflow's documented file/SQL ones",
+      'compare two stores run by run (metadata, every metric row, datasets, logged models, ' +
+        'the model registry, optionally artifacts); exit 1 on any difference beyond ' +
+        "MLflow's documented file/SQL ones",
     )
     .argument('<a>', `first store: ${STORE_HELP}`)
     .argument('<b>', `second store: ${STORE_HELP}`)
@@ -60,16 +62,20 @@ export async function verifyCommand(
   const logger = stderrLogger(io, options.verbose ?? false)
   const experimentIdMap = options.idMap ? await readIdMap(options.idMap) : undefined
   const opened: OpenedStore[] = []
+  const registries: ModelRegistryStore[] = []
   try {
     opened.push(await openExistingStore(a, logger))
     opened.push(await openExistingStore(b, logger))
+    registries.push(await openRegistry(a, logger))
+    registries.push(await openRegistry(b, logger))
     const [left, right] = opened as [OpenedStore, OpenedStore]
-    const side = (store: OpenedStore) => ({
+    const side = (store: OpenedStore, registry: ModelRegistryStore) => ({
       label: store.label,
       capabilities: store.store.capabilities,
       transfer: store.store.transfer,
+      registry: registry.transfer,
     })
-    const report = await verifyStores(side(left), side(right), {
+    const report = await verifyStores(side(left, registries[0]!), side(right, registries[1]!), {
       artifacts: options.artifacts,
       compareLocations: !options.ignoreLocations && experimentIdMap === undefined,
       experimentIdMap,
@@ -80,6 +86,7 @@ export async function verifyCommand(
       throw invalidState(`verify found ${report.differenceCount} difference(s)`)
     }
   } finally {
+    for (const registry of registries) await registry.close()
     for (const store of opened) await store.store.close()
   }
 }

@@ -3,8 +3,13 @@
  * content (fixtures/README.md), derived from the capability flags of the stores compared and of
  * any store the data passed through, never from a backend's name.
  */
-import type { StoreCapabilities, StoredMetric } from '../../metadata/metadata-store.js'
+import type {
+  LoggedModelMetric,
+  StoreCapabilities,
+  StoredMetric,
+} from '../../metadata/metadata-store.js'
 import type { StoreTransfer } from '../../metadata/transfer.js'
+import type { RegistryTransfer } from '../../registry/registry-transfer.js'
 
 /** How a store (or a hop the data took) may have changed metric rows. */
 export interface Lossiness {
@@ -14,16 +19,27 @@ export interface Lossiness {
   collapsesDuplicateRows: boolean
   /** The dataset name and digest of metric rows not kept (SQL stores). */
   dropsMetricDatasets: boolean
+  /** A NaN logged-model metric read back as 0 (`logged_model_metrics` has no is_nan column). */
+  zeroesLoggedModelNaN: boolean
+  /** Model versions keep no logged model id (MLflow's SQL registry has no column for it). */
+  dropsModelVersionModelId: boolean
 }
 
+/**
+ * The lossiness of a store. `registry` is its registry's transfer facet; without one, model
+ * version ids count as kept (no registry, nothing to lose).
+ */
 export function lossinessOf(
   capabilities: StoreCapabilities,
   transfer: Pick<StoreTransfer, 'keepsMetricDatasets'>,
+  registry?: Pick<RegistryTransfer, 'persistsModelVersionModelId'>,
 ): Lossiness {
   return {
     clampsInfinity: capabilities.clampsInfinity,
     collapsesDuplicateRows: !capabilities.keepsDuplicateMetricRows,
     dropsMetricDatasets: !transfer.keepsMetricDatasets,
+    zeroesLoggedModelNaN: !capabilities.keepsLoggedModelMetricNaN,
+    dropsModelVersionModelId: registry ? !registry.persistsModelVersionModelId : false,
   }
 }
 
@@ -32,12 +48,20 @@ export function combine(items: readonly Lossiness[]): Lossiness {
     clampsInfinity: items.some((item) => item.clampsInfinity),
     collapsesDuplicateRows: items.some((item) => item.collapsesDuplicateRows),
     dropsMetricDatasets: items.some((item) => item.dropsMetricDatasets),
+    zeroesLoggedModelNaN: items.some((item) => item.zeroesLoggedModelNaN),
+    dropsModelVersionModelId: items.some((item) => item.dropsModelVersionModelId),
   }
 }
 
 /** Names of the tolerated differences, as counted in a report. */
 export type ToleratedKind =
-  'infClamp' | 'negativeZero' | 'duplicateRows' | 'metricDatasets' | 'trashedArtifacts'
+  | 'infClamp'
+  | 'negativeZero'
+  | 'duplicateRows'
+  | 'metricDatasets'
+  | 'trashedArtifacts'
+  | 'loggedModelNaN'
+  | 'modelVersionModelId'
 
 export type Tolerated = Partial<Record<ToleratedKind, number>>
 
@@ -73,6 +97,31 @@ export function rowText(metric: StoredMetric, loss: Lossiness, tolerated: Tolera
   if (hasDataset) {
     if (loss.dropsMetricDatasets) tally(tolerated, 'metricDatasets')
     else text += ` ${metric.datasetName} ${metric.datasetDigest}`
+  }
+  return text
+}
+
+/**
+ * A logged-model metric row normalised for comparison, as text:
+ * `step timestamp value run [name digest]` (SQL keeps the dataset of these rows).
+ */
+export function loggedModelRowText(
+  metric: LoggedModelMetric,
+  loss: Lossiness,
+  tolerated: Tolerated,
+): string {
+  let raw = metric.value
+  if (Number.isNaN(raw) && loss.zeroesLoggedModelNaN) {
+    tally(tolerated, 'loggedModelNaN')
+    raw = 0
+  }
+  const value = normalizeValue(raw, loss)
+  if (!Object.is(value, raw)) {
+    tally(tolerated, Number.isFinite(raw) ? 'negativeZero' : 'infClamp')
+  }
+  let text = `${metric.step} ${metric.timestamp} ${valueText(value)} ${metric.runId}`
+  if (metric.datasetName && metric.datasetDigest) {
+    text += ` ${metric.datasetName} ${metric.datasetDigest}`
   }
   return text
 }

@@ -1,7 +1,10 @@
 /**
  * Run-by-run comparison of two stores of any backends: experiments, run metadata, params, tags,
- * dataset inputs, latest values, every metric row and, on request, every artifact by size and
- * sha256. It reads both stores in id order and holds one run at a time.
+ * dataset inputs, model inputs and outputs, latest values, every metric row, then logged models
+ * (fields, params, tags, every metric row) and the model registry (registered models with tags
+ * and aliases, every version with its tags) and, on request, every artifact by size and sha256.
+ * It reads both stores in id (or name) order and holds one run, model or registered model at a
+ * time.
  */
 import { createHash } from 'node:crypto'
 import { openArtifactStore } from '../../artifacts/open-artifact-store.js'
@@ -15,9 +18,15 @@ import type {
   StoredMetric,
 } from '../../metadata/metadata-store.js'
 import { compareCodePoints } from '../../metadata/search/index.js'
-import type { StoreTransfer, TransferRun } from '../../metadata/transfer.js'
+import type { StoreTransfer, TransferLoggedModel, TransferRun } from '../../metadata/transfer.js'
+import type {
+  RegistryTransfer,
+  TransferModelVersion,
+  TransferRegisteredModel,
+} from '../../registry/registry-transfer.js'
 import {
   combine,
+  loggedModelRowText,
   lossinessOf,
   normalizeValue,
   rowText,
@@ -32,7 +41,12 @@ export interface VerifySide {
   /** How the side is named in differences (a redacted URI). */
   label: string
   capabilities: StoreCapabilities
-  transfer: Pick<StoreTransfer, 'experiments' | 'runs' | 'metricRows' | 'keepsMetricDatasets'>
+  transfer: Pick<
+    StoreTransfer,
+    'experiments' | 'runs' | 'metricRows' | 'loggedModels' | 'keepsMetricDatasets'
+  >
+  /** The side's model registry; the registry is compared when both sides have one. */
+  registry?: Pick<RegistryTransfer, 'registeredModels' | 'persistsModelVersionModelId'>
 }
 
 export interface VerifyOptions {
@@ -61,9 +75,17 @@ export interface VerifyProgress {
 }
 
 export interface Difference {
-  experimentId: string
+  /** The experiment of a run or a logged model; absent for the registry. */
+  experimentId?: string
   runId?: string
-  /** What differs: `name`, `run`, `param lr`, `metric loss rows`, `artifact a/b.txt` … */
+  loggedModelId?: string
+  registeredModel?: string
+  /** The model version of `registeredModel`. */
+  version?: string
+  /**
+   * What differs: `name`, `run`, `param lr`, `metric loss rows`, `artifact a/b.txt`,
+   * `logged model`, `model input m-…`, `registered model`, `version`, `alias champion` …
+   */
   what: string
   a: string
   b: string
@@ -76,6 +98,10 @@ export interface VerifyReport {
   experiments: number
   runs: number
   metricRows: { a: number; b: number }
+  loggedModels: number
+  loggedModelMetricRows: { a: number; b: number }
+  /** Null when a side has no registry to compare. */
+  registry: { registeredModels: number; modelVersions: number } | null
   artifacts: { files: number; bytes: number } | null
   differenceCount: number
   differences: Difference[]
@@ -112,8 +138,8 @@ class Verification {
     this.#logger = options.logger ?? silentLogger
     this.#max = options.maxDifferences ?? 1000
     this.#loss = combine([
-      lossinessOf(a.capabilities, a.transfer),
-      lossinessOf(b.capabilities, b.transfer),
+      lossinessOf(a.capabilities, a.transfer, a.registry),
+      lossinessOf(b.capabilities, b.transfer, b.registry),
       ...(options.via ?? []),
     ])
     this.#report = {
@@ -123,6 +149,9 @@ class Verification {
       experiments: 0,
       runs: 0,
       metricRows: { a: 0, b: 0 },
+      loggedModels: 0,
+      loggedModelMetricRows: { a: 0, b: 0 },
+      registry: a.registry && b.registry ? { registeredModels: 0, modelVersions: 0 } : null,
       artifacts: options.artifacts ? { files: 0, bytes: 0 } : null,
       differenceCount: 0,
       differences: [],
@@ -182,6 +211,10 @@ class Verification {
     }
     for (const [id, experiment] of right) {
       this.#differ({ experimentId: id, what: 'experiment', a: MISSING, b: experiment.name })
+    }
+    await this.#compareLoggedModels()
+    if (this.#a.registry && this.#b.registry) {
+      await this.#compareRegistry(this.#a.registry, this.#b.registry)
     }
     this.#logger.info('Verification finished', { differences: this.#report.differenceCount })
     return this.#report
@@ -273,6 +306,12 @@ class Verification {
     this.#compareKeyValues(id, runId, 'param', x.data.params, y.data.params)
     this.#compareKeyValues(id, runId, 'tag', x.data.tags, y.data.tags)
     this.#compareInputs(id, runId, x.inputs.datasetInputs, y.inputs.datasetInputs)
+    const inputs = (run: TransferRun) => (run.inputs.modelInputs ?? []).map((m) => m.modelId)
+    const outputs = (run: TransferRun) =>
+      (run.outputs?.modelOutputs ?? []).map((m) => ({ key: m.modelId, value: String(m.step) }))
+    const present = (ids: string[]) => ids.map((key) => ({ key, value: 'present' }))
+    this.#compareKeyValues(id, runId, 'model input', present(inputs(x)), present(inputs(y)))
+    this.#compareKeyValues(id, runId, 'model output step', outputs(x), outputs(y))
     this.#compareLatest(id, runId, x.data.metrics, y.data.metrics)
     await this.#compareRows(id, runId, ex.experimentId, ey.experimentId)
     if (this.#options.artifacts) {
@@ -399,6 +438,219 @@ class Verification {
         })
       }
     }
+  }
+
+  /** Logged models of both sides, merged by model id, one model at a time. */
+  async #compareLoggedModels(): Promise<void> {
+    const left = this.#a.transfer.loggedModels()[Symbol.asyncIterator]()
+    const right = this.#b.transfer.loggedModels()[Symbol.asyncIterator]()
+    let l = await left.next()
+    let r = await right.next()
+    while (!l.done || !r.done) {
+      const order = l.done ? 1 : r.done ? -1 : compareCodePoints(l.value.modelId, r.value.modelId)
+      if (order === 0) {
+        await this.#compareLoggedModel(l.value!, r.value!)
+        this.#report.loggedModels += 1
+        ;[l, r] = await Promise.all([left.next(), right.next()])
+        continue
+      }
+      const model = (order < 0 ? l.value : r.value)!
+      this.#differ({
+        experimentId: model.experimentId,
+        loggedModelId: model.modelId,
+        what: 'logged model',
+        a: order < 0 ? model.name : MISSING,
+        b: order < 0 ? MISSING : model.name,
+      })
+      if (order < 0) l = await left.next()
+      else r = await right.next()
+    }
+  }
+
+  async #compareLoggedModel(x: TransferLoggedModel, y: TransferLoggedModel): Promise<void> {
+    const loggedModelId = x.modelId
+    const experimentId = x.experimentId
+    const check = (what: string, p: unknown, q: unknown): void => {
+      const left = show(p)
+      const right = show(q)
+      if (left !== right) this.#differ({ experimentId, loggedModelId, what, a: left, b: right })
+    }
+    check('experiment_id', this.#mapped(x.experimentId), y.experimentId)
+    check('name', x.name, y.name)
+    check('creation_timestamp', x.creationTimestamp, y.creationTimestamp)
+    check('last_updated_timestamp', x.lastUpdatedTimestamp, y.lastUpdatedTimestamp)
+    check('status', x.status, y.status)
+    check('status_message', x.statusMessage, y.statusMessage)
+    check('model_type', x.modelType, y.modelType)
+    check('source_run_id', x.sourceRunId, y.sourceRunId)
+    check('lifecycle_stage', x.lifecycleStage, y.lifecycleStage)
+    if (this.#options.compareLocations ?? true) {
+      check('artifact_location', x.artifactLocation, y.artifactLocation)
+    }
+    const pairs = (p: readonly KeyValue[], q: readonly KeyValue[], what: string) => {
+      const right = new Map(q.map((entry) => [entry.key, entry.value]))
+      for (const { key, value } of p) {
+        check(`${what} ${key}`, value, right.get(key))
+        right.delete(key)
+      }
+      for (const [key, value] of right) check(`${what} ${key}`, undefined, value)
+    }
+    pairs(x.params, y.params, 'param')
+    pairs(x.tags, y.tags, 'tag')
+    this.#compareLoggedModelRows(x, y, check)
+    if (this.#options.artifacts) {
+      const open = this.#options.openArtifacts ?? ((uri: string) => openArtifactStore(uri))
+      const [p, q] = await Promise.all([
+        listWithHashes(open, x.artifactLocation),
+        listWithHashes(open, y.artifactLocation),
+      ])
+      const text = (entry: { size: number; sha256: string } | undefined) =>
+        entry === undefined ? undefined : `${entry.size} bytes sha256 ${entry.sha256}`
+      for (const [file, entry] of p) {
+        this.#report.artifacts!.files += 1
+        this.#report.artifacts!.bytes += entry.size
+        check(`artifact ${file}`, text(entry), text(q.get(file)))
+        q.delete(file)
+      }
+      for (const [file, entry] of q) check(`artifact ${file}`, undefined, text(entry))
+    }
+  }
+
+  /**
+   * Every metric row of a logged model (the transfer facet yields them all on every backend,
+   * whatever `loggedModelMetricHistory` says of the public API), per key as multisets.
+   */
+  #compareLoggedModelRows(
+    x: TransferLoggedModel,
+    y: TransferLoggedModel,
+    check: (what: string, p: unknown, q: unknown) => void,
+  ): void {
+    const tolerated = this.#report.tolerated
+    const read = (model: TransferLoggedModel) => {
+      const byKey = new Map<string, Map<string, number>>()
+      for (const metric of model.metrics) {
+        let counts = byKey.get(metric.key)
+        if (!counts) byKey.set(metric.key, (counts = new Map()))
+        const text = loggedModelRowText(metric, this.#loss, tolerated)
+        const n = (counts.get(text) ?? 0) + 1
+        if (n > 1 && this.#loss.collapsesDuplicateRows) tally(tolerated, 'duplicateRows')
+        else counts.set(text, n)
+      }
+      return byKey
+    }
+    this.#report.loggedModelMetricRows.a += x.metrics.length
+    this.#report.loggedModelMetricRows.b += y.metrics.length
+    const left = read(x)
+    const right = read(y)
+    const keys = [...new Set([...left.keys(), ...right.keys()])].sort(compareCodePoints)
+    const sorted = (counts: Map<string, number> | undefined): string[] | undefined => {
+      if (counts === undefined) return undefined
+      const rows: string[] = []
+      for (const [text, n] of counts) for (let i = 0; i < n; i += 1) rows.push(text)
+      return rows.sort(compareCodePoints)
+    }
+    for (const key of keys) {
+      check(`metric ${key} rows`, sorted(left.get(key)), sorted(right.get(key)))
+    }
+  }
+
+  /** Registered models of both sides, merged by name, one registered model at a time. */
+  async #compareRegistry(
+    a: NonNullable<VerifySide['registry']>,
+    b: NonNullable<VerifySide['registry']>,
+  ): Promise<void> {
+    const left = a.registeredModels()[Symbol.asyncIterator]()
+    const right = b.registeredModels()[Symbol.asyncIterator]()
+    let l = await left.next()
+    let r = await right.next()
+    while (!l.done || !r.done) {
+      const order = l.done ? 1 : r.done ? -1 : compareCodePoints(l.value.name, r.value.name)
+      if (order === 0) {
+        this.#compareRegisteredModel(l.value!, r.value!)
+        this.#report.registry!.registeredModels += 1
+        ;[l, r] = await Promise.all([left.next(), right.next()])
+        continue
+      }
+      const model = (order < 0 ? l.value : r.value)!
+      const versions = `${model.versions.length} version(s)`
+      this.#differ({
+        registeredModel: model.name,
+        what: 'registered model',
+        a: order < 0 ? versions : MISSING,
+        b: order < 0 ? MISSING : versions,
+      })
+      if (order < 0) l = await left.next()
+      else r = await right.next()
+    }
+  }
+
+  #compareRegisteredModel(x: TransferRegisteredModel, y: TransferRegisteredModel): void {
+    const registeredModel = x.name
+    const check = (what: string, p: unknown, q: unknown, version?: string): void => {
+      const left = show(p)
+      const right = show(q)
+      if (left === right) return
+      this.#differ({ registeredModel, ...(version ? { version } : {}), what, a: left, b: right })
+    }
+    const pairs = (p: readonly KeyValue[], q: readonly KeyValue[], what: string, v?: string) => {
+      const right = new Map(q.map((entry) => [entry.key, entry.value]))
+      for (const { key, value } of p) {
+        check(`${what} ${key}`, value, right.get(key), v)
+        right.delete(key)
+      }
+      for (const [key, value] of right) check(`${what} ${key}`, undefined, value, v)
+    }
+    check('creation_timestamp', x.creationTimestamp, y.creationTimestamp)
+    check('last_updated_timestamp', x.lastUpdatedTimestamp, y.lastUpdatedTimestamp)
+    check('description', x.description, y.description)
+    pairs(x.tags, y.tags, 'tag')
+    const aliases = (model: TransferRegisteredModel) =>
+      model.aliases.map(({ alias, version }) => ({ key: alias, value: String(Number(version)) }))
+    pairs(aliases(x), aliases(y), 'alias')
+    const right = new Map(y.versions.map((version) => [Number(version.version), version]))
+    for (const version of x.versions) {
+      const other = right.get(Number(version.version))
+      right.delete(Number(version.version))
+      if (other === undefined) {
+        check('version', version.currentStage, undefined, version.version)
+        continue
+      }
+      this.#compareVersion(version, other, check, pairs)
+      this.#report.registry!.modelVersions += 1
+    }
+    for (const version of right.values()) {
+      check('version', undefined, version.currentStage, version.version)
+    }
+  }
+
+  #compareVersion(
+    x: TransferModelVersion,
+    y: TransferModelVersion,
+    check: (what: string, p: unknown, q: unknown, version?: string) => void,
+    pairs: (p: readonly KeyValue[], q: readonly KeyValue[], what: string, v?: string) => void,
+  ): void {
+    const v = x.version
+    const field = (what: string, p: unknown, q: unknown) => check(what, p, q, v)
+    field('creation_timestamp', x.creationTimestamp, y.creationTimestamp)
+    field('last_updated_timestamp', x.lastUpdatedTimestamp, y.lastUpdatedTimestamp)
+    field('user_id', x.userId, y.userId)
+    field('current_stage', x.currentStage, y.currentStage)
+    field('deleted', x.deleted, y.deleted)
+    field('description', x.description, y.description)
+    field('run_id', x.runId, y.runId)
+    field('run_link', x.runLink, y.runLink)
+    field('status', x.status, y.status)
+    field('status_message', x.statusMessage, y.statusMessage)
+    if (this.#options.compareLocations ?? true) {
+      field('source', x.source, y.source)
+      field('storage_location', x.storageLocation, y.storageLocation)
+    }
+    if (this.#loss.dropsModelVersionModelId && (x.modelId === null) !== (y.modelId === null)) {
+      tally(this.#report.tolerated, 'modelVersionModelId')
+    } else {
+      field('model_id', x.modelId, y.modelId)
+    }
+    pairs(x.tags, y.tags, 'tag', v)
   }
 
   async #compareArtifacts(
