@@ -27,6 +27,7 @@ const TINY: Record<string, number[]> = {
   search: [10, 20],
   history: [15],
   artifacts: [1],
+  migration: [5000],
 }
 
 let report: BenchReport
@@ -132,9 +133,9 @@ describe('trackstore bench', () => {
     }
   })
 
-  it('compares ingest and history with the raw baseline', () => {
+  it('compares ingest, history and migration with the raw baseline', () => {
     for (const result of report.results) {
-      if (result.workload === 'ingest' || result.workload === 'history') {
+      if (['ingest', 'history', 'migration'].includes(result.workload)) {
         expect(result.ratioToBaseline, `${result.workload}/${result.backend}`).toBeGreaterThan(0)
       } else {
         expect(result.ratioToBaseline).toBeUndefined()

@@ -1,12 +1,12 @@
 /**
- * Every workload `trackstore bench` knows, in the order it runs them. A new workload (the
- * migration workload, once the migration toolkit exists) is one module in this folder and one
- * entry here.
+ * Every workload `trackstore bench` knows, in the order it runs them. A new workload is one
+ * module in this folder and one entry here.
  */
 import type { Workload } from '../types.js'
 import { artifactsWorkload } from './artifacts.js'
 import { historyWorkload } from './history.js'
 import { ingestWorkload } from './ingest.js'
+import { migrationWorkload } from './migration.js'
 import { runCreationWorkload } from './run-creation.js'
 import { searchWorkload } from './search.js'
 
@@ -16,4 +16,5 @@ export const WORKLOADS: readonly Workload[] = [
   searchWorkload,
   historyWorkload,
   artifactsWorkload,
+  migrationWorkload,
 ]
