@@ -105,12 +105,25 @@ function runClause(clause: RunClause, dialect: SqlDialect): RawBuilder<SqlBool> 
 }
 
 /** Adds the WHERE conditions of a run filter. */
+/**
+ * How early a clause should be tested: SQLite evaluates WHERE terms in order, so cheap and
+ * usually selective ones (run columns, equality on a param or tag) go before range comparisons
+ * on metrics and pattern matches. The result is the same in any order.
+ */
+function clauseCost(clause: RunClause): number {
+  if (clause.type === 'attribute') return 0
+  if ((clause.type === 'param' || clause.type === 'tag') && clause.comparator === '=') return 1
+  if (clause.type === 'metric') return 2
+  return 3
+}
+
 export function applyRunFilter(
   query: AnySelect,
   clauses: RunClause[],
   dialect: SqlDialect,
 ): AnySelect {
-  return clauses.reduce((q, clause) => q.where(runClause(clause, dialect)), query)
+  const ordered = [...clauses].sort((a, b) => clauseCost(a) - clauseCost(b))
+  return ordered.reduce((q, clause) => q.where(runClause(clause, dialect)), query)
 }
 
 const direction = (ascending: boolean) => sql.raw(ascending ? 'ASC' : 'DESC')
