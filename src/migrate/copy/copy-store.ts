@@ -196,6 +196,7 @@ class StoreCopy {
         }
     this.#marker = next
     if (!this.#dry) await this.#destination.writeMarker(next)
+    this.#logger.info('Copy started', { resumed: resuming })
   }
 
   /** Run totals for progress, when the source can list run ids cheaply. */

@@ -33,18 +33,26 @@ async function buildCli(): Promise<void> {
 
 interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>
+  /** Resolves once the child has marked the destination and started copying. */
+  copying: Promise<void>
   kill(): void
   running(): boolean
 }
 
 function migrate(from: string, to: string): Child {
-  const child = spawn(process.execPath, [cliEntry, 'migrate', from, to, '--json'], {
+  const child = spawn(process.execPath, [cliEntry, 'migrate', from, to, '--json', '-v'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
+  let stderr = ''
   let done = false
+  let started = (): void => {}
+  const copying = new Promise<void>((resolve) => (started = resolve))
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', () => {})
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+    if (stderr.includes('info: Copy started')) started()
+  })
   const exited = new Promise<{
     code: number | null
     signal: NodeJS.Signals | null
@@ -55,7 +63,7 @@ function migrate(from: string, to: string): Child {
       resolve({ code, signal, stdout })
     }),
   )
-  return { exited, kill: () => child.kill('SIGKILL'), running: () => !done }
+  return { exited, copying, kill: () => child.kill('SIGKILL'), running: () => !done }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -89,7 +97,11 @@ describe('migrate killed with SIGKILL and run again', () => {
       let killedRunning = 0
       for (let attempt = 0; attempt < 4; attempt += 1) {
         const child = migrate(source.uri, target.uri)
-        await sleep(250 + Math.floor(Math.random() * 1200))
+        // Kill at a random point of the copy itself: counted from the moment the child has
+        // marked the destination, not from its start, which a loaded machine may stretch past
+        // any fixed delay (the kills then hit module loading and nothing was there to resume).
+        await Promise.race([child.copying, child.exited])
+        await sleep(100 + Math.floor(Math.random() * 600))
         if (child.running()) {
           child.kill()
           killedRunning += 1
