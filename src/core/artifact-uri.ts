@@ -38,7 +38,10 @@ function joinPosix(prefix: string, suffix: string): string {
   return prefix.endsWith('/') ? `${prefix}${tail}` : `${prefix}/${tail}`
 }
 
-/** `append_to_uri_path`: `s3://b/root?x=1` + `1`, `run`, `artifacts` → `s3://b/root/1/run/artifacts?x=1`. */
+/**
+ * MLflow's `append_to_uri_path`: `s3://b/root?x=1` + `1`, `run`, `artifacts` gives
+ * `s3://b/root/1/run/artifacts?x=1`.
+ */
 export function appendToUriPath(uri: string, ...segments: string[]): string {
   const suffix = segments.reduce(joinPosix, '')
   const parts = splitUri(uri)
