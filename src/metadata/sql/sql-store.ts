@@ -75,6 +75,7 @@ import {
 } from '../validation.js'
 import type { AnyTables, SqlConnection, SqlDialect } from './dialects/sql-dialect.js'
 import { insertRows } from './insert-rows.js'
+import { writeDatasetInput } from './sql-datasets.js'
 import { loadRuns } from './load-runs.js'
 import { SqlLoggedModels } from './sql-logged-models.js'
 import { SqlTransfer } from './sql-transfer.js'
@@ -830,58 +831,8 @@ export class SqlMetadataStore implements MetadataStore {
         runId,
         modelIds.map((modelId) => ({ modelId })),
       )
-      for (const { dataset, tags } of inputs) {
-        const existing = await trx
-          .selectFrom('datasets')
-          .select('dataset_uuid')
-          .where('experiment_id', '=', run.experiment_id!)
-          .where(this.#dialect.compareText(ref('datasets.name'), '=', dataset.name))
-          .where(this.#dialect.compareText(ref('datasets.digest'), '=', dataset.digest))
-          .executeTakeFirst()
-        let datasetId = existing?.dataset_uuid
-        if (!datasetId) {
-          datasetId = randomUUID().replaceAll('-', '')
-          await trx
-            .insertInto('datasets')
-            .values({
-              dataset_uuid: datasetId,
-              experiment_id: run.experiment_id!,
-              name: dataset.name,
-              digest: dataset.digest,
-              dataset_source_type: dataset.sourceType,
-              dataset_source: dataset.source,
-              dataset_schema: dataset.schema ?? null,
-              dataset_profile: dataset.profile ?? null,
-            })
-            .execute()
-        }
-        const edge = await trx
-          .selectFrom('inputs')
-          .select('input_uuid')
-          .where('source_type', '=', 'DATASET')
-          .where('source_id', '=', datasetId)
-          .where('destination_type', '=', 'RUN')
-          .where('destination_id', '=', runId)
-          .executeTakeFirst()
-        if (edge) continue
-        const inputId = randomUUID().replaceAll('-', '')
-        await trx
-          .insertInto('inputs')
-          .values({
-            input_uuid: inputId,
-            source_type: 'DATASET',
-            source_id: datasetId,
-            destination_type: 'RUN',
-            destination_id: runId,
-            step: 0,
-          })
-          .execute()
-        if (tags.length > 0) {
-          await trx
-            .insertInto('input_tags')
-            .values(tags.map((tag) => ({ input_uuid: inputId, name: tag.key, value: tag.value })))
-            .execute()
-        }
+      for (const input of inputs) {
+        await writeDatasetInput(trx, this.#dialect, run.experiment_id!, runId, input, true)
       }
     })
   }

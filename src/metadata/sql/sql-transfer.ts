@@ -18,6 +18,7 @@ import type {
 } from '../transfer.js'
 import type { AnyTables, SqlDialect } from './dialects/sql-dialect.js'
 import { inChunks, loadRuns } from './load-runs.js'
+import { writeDatasetInput } from './sql-datasets.js'
 import { chunkRows, isNewerMetric, sanitizeMetricValue, toExperiment, toId } from './rows.js'
 import { SqlLoggedModels } from './sql-logged-models.js'
 import type { LoggedModelsTable, RunsTable } from './tables.js'
@@ -460,49 +461,8 @@ export class SqlTransfer implements StoreTransfer {
     runId: string,
     run: RunImport,
   ): Promise<void> {
-    for (const { dataset, tags } of run.datasetInputs) {
-      const found = await trx
-        .selectFrom('datasets')
-        .select('dataset_uuid')
-        .where('experiment_id', '=', experimentId)
-        .where(this.#dialect.compareText(sql.ref('name'), '=', dataset.name))
-        .where(this.#dialect.compareText(sql.ref('digest'), '=', dataset.digest))
-        .executeTakeFirst()
-      let datasetId = found?.dataset_uuid
-      if (!datasetId) {
-        datasetId = randomUUID().replaceAll('-', '')
-        await trx
-          .insertInto('datasets')
-          .values({
-            dataset_uuid: datasetId,
-            experiment_id: experimentId,
-            name: dataset.name,
-            digest: dataset.digest,
-            dataset_source_type: dataset.sourceType,
-            dataset_source: dataset.source,
-            dataset_schema: dataset.schema ?? null,
-            dataset_profile: dataset.profile ?? null,
-          })
-          .execute()
-      }
-      const inputId = randomUUID().replaceAll('-', '')
-      await trx
-        .insertInto('inputs')
-        .values({
-          input_uuid: inputId,
-          source_type: 'DATASET',
-          source_id: datasetId,
-          destination_type: 'RUN',
-          destination_id: runId,
-          step: 0,
-        })
-        .execute()
-      if (tags.length > 0) {
-        await trx
-          .insertInto('input_tags')
-          .values(tags.map((tag) => ({ input_uuid: inputId, name: tag.key, value: tag.value })))
-          .execute()
-      }
+    for (const input of run.datasetInputs) {
+      await writeDatasetInput(trx, this.#dialect, experimentId, runId, input, false)
     }
     const edge = (sourceType: string, destinationType: string, modelId: string, step: number) => ({
       input_uuid: randomUUID().replaceAll('-', ''),
