@@ -22,15 +22,11 @@ import {
 } from '../metadata-store.js'
 import { generateRunName } from '../run-names.js'
 import {
-  LOGGED_MODEL_MAX_RESULTS_DEFAULT,
   compareLoggedModels,
-  decodeLoggedModelPageToken,
+  prepareLoggedModelSearch,
   encodeLoggedModelPageToken,
   matchesLoggedModel,
-  parseLoggedModelFilter,
-  parseLoggedModelOrderBy,
   sortLoggedModelMetrics,
-  validateMaxResults,
 } from '../search/index.js'
 import {
   validateFileExperimentId,
@@ -319,22 +315,8 @@ export class FileLoggedModels {
   }
 
   async search(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
-    const datasets = options.datasets ?? []
-    if (datasets.some((dataset) => !dataset?.datasetName)) {
-      throw invalidParameter('`dataset_name` in the `datasets` clause must be specified.')
-    }
-    const maxResults = validateMaxResults(options.maxResults, {
-      defaultValue: LOGGED_MODEL_MAX_RESULTS_DEFAULT,
-      max: Number.MAX_SAFE_INTEGER,
-    })
-    const clauses = parseLoggedModelFilter(options.filter)
-    const order = parseLoggedModelOrderBy(options.orderBy)
-    const identity = {
-      experimentIds: options.experimentIds ?? [],
-      filter: options.filter,
-      orderBy: options.orderBy,
-    }
-    const offset = decodeLoggedModelPageToken(options.pageToken, identity)
+    const { datasets, maxResults, clauses, order, identity, offset } =
+      prepareLoggedModelSearch(options)
     const locations: ModelLocation[] = []
     for (const experimentId of new Set(identity.experimentIds)) {
       validateFileExperimentId(experimentId)

@@ -5,7 +5,11 @@
  * and the in-memory evaluator the file store uses (SQL stores compile the same AST).
  */
 import { invalidParameter } from '../../core/errors.js'
-import type { LoggedModel, LoggedModelOrderBy } from '../metadata-store.js'
+import type {
+  LoggedModel,
+  LoggedModelOrderBy,
+  SearchLoggedModelsOptions,
+} from '../metadata-store.js'
 import type { ListComparator, NumericComparator, SourceSpan, StringComparator } from './ast.js'
 import { compareCodePoints, compareNumber, compareSortValues, compareString } from './evaluate.js'
 import {
@@ -21,6 +25,7 @@ import {
   readString,
 } from './filter-parser.js'
 import type { Comparator } from './filter-parser.js'
+import { validateMaxResults } from './page-token.js'
 import { parseIdentifier, pySet } from './syntax.js'
 import type { Cursor } from './syntax.js'
 
@@ -540,4 +545,41 @@ export function sortLoggedModelMetrics<
       a.timestamp - b.timestamp ||
       compareCodePoints(a.runId, b.runId),
   )
+}
+
+/** A `searchLoggedModels` request checked and parsed, as every backend needs it. */
+export interface PreparedLoggedModelSearch {
+  datasets: NonNullable<SearchLoggedModelsOptions['datasets']>
+  maxResults: number
+  clauses: LoggedModelClause[]
+  order: ReturnType<typeof parseLoggedModelOrderBy>
+  identity: LoggedModelSearchIdentity
+  offset: number
+}
+
+/**
+ * Validates and parses the options of `searchLoggedModels`: dataset clauses, max_results
+ * (default 100), filter, order_by and the page token, which must come from the same search.
+ * @throws INVALID_PARAMETER_VALUE naming the bad part.
+ */
+export function prepareLoggedModelSearch(
+  options: SearchLoggedModelsOptions,
+): PreparedLoggedModelSearch {
+  const datasets = options.datasets ?? []
+  if (datasets.some((dataset) => !dataset?.datasetName)) {
+    throw invalidParameter('`dataset_name` in the `datasets` clause must be specified.')
+  }
+  const maxResults = validateMaxResults(options.maxResults, {
+    defaultValue: LOGGED_MODEL_MAX_RESULTS_DEFAULT,
+    max: Number.MAX_SAFE_INTEGER,
+  })
+  const clauses = parseLoggedModelFilter(options.filter)
+  const order = parseLoggedModelOrderBy(options.orderBy)
+  const identity = {
+    experimentIds: options.experimentIds ?? [],
+    filter: options.filter,
+    orderBy: options.orderBy,
+  }
+  const offset = decodeLoggedModelPageToken(options.pageToken, identity)
+  return { datasets, maxResults, clauses, order, identity, offset }
 }

@@ -22,14 +22,10 @@ import {
 } from '../metadata-store.js'
 import { generateRunName } from '../run-names.js'
 import {
-  LOGGED_MODEL_MAX_RESULTS_DEFAULT,
-  decodeLoggedModelPageToken,
+  prepareLoggedModelSearch,
   encodeLoggedModelPageToken,
   matchesStringValue,
-  parseLoggedModelFilter,
-  parseLoggedModelOrderBy,
   sortLoggedModelMetrics,
-  validateMaxResults,
   type LoggedModelClause,
   type LoggedModelOrderKey,
 } from '../search/index.js'
@@ -420,22 +416,8 @@ export class SqlLoggedModels {
   }
 
   async search(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
-    const datasets = options.datasets ?? []
-    if (datasets.some((dataset) => !dataset?.datasetName)) {
-      throw invalidParameter('`dataset_name` in the `datasets` clause must be specified.')
-    }
-    const maxResults = validateMaxResults(options.maxResults, {
-      defaultValue: LOGGED_MODEL_MAX_RESULTS_DEFAULT,
-      max: Number.MAX_SAFE_INTEGER,
-    })
-    const clauses = parseLoggedModelFilter(options.filter)
-    const order = parseLoggedModelOrderBy(options.orderBy)
-    const identity = {
-      experimentIds: options.experimentIds ?? [],
-      filter: options.filter,
-      orderBy: options.orderBy,
-    }
-    const offset = decodeLoggedModelPageToken(options.pageToken, identity)
+    const { datasets, maxResults, clauses, order, identity, offset } =
+      prepareLoggedModelSearch(options)
     const experimentIds = identity.experimentIds.map((id) => parseSqlExperimentId(id))
     if (experimentIds.length === 0) return { items: [], nextPageToken: null }
     let query = this.db
