@@ -4,7 +4,7 @@ import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { CliIo } from '../../src/cli/io.js'
 import { runCli } from '../../src/cli/main.js'
-import { openMetadataStore } from '../../src/index.js'
+import { openMetadataStore, openModelRegistryStore } from '../../src/index.js'
 
 function capture(): CliIo & { stdout: () => string; stderr: () => string } {
   const out: string[] = []
@@ -38,8 +38,20 @@ describe('trackstore quickstart', () => {
         for (const run of runs.items) {
           expect(run.info.artifactUri.startsWith(path.join(dir, 'mlartifacts'))).toBe(true)
         }
+        const models = await store.searchLoggedModels({
+          experimentIds: experiments.items.map((experiment) => experiment.experimentId),
+        })
+        expect(models.items.map((model) => model.status)).toEqual(['READY', 'READY'])
       } finally {
         await store.close()
+      }
+
+      const registry = await openModelRegistryStore(`sqlite:///${path.join(dir, 'mlflow.db')}`)
+      try {
+        const version = await registry.getModelVersion('image-classifier', '1')
+        expect(version.source?.startsWith(path.join(dir, 'mlartifacts'))).toBe(true)
+      } finally {
+        await registry.close()
       }
 
       const again = capture()

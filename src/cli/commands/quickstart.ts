@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { openArtifactStore } from '../../artifacts/index.js'
-import { openMetadataStore } from '../../open-metadata-store.js'
+import { openMetadataStore, openModelRegistryStore } from '../../open-metadata-store.js'
 import type { CliIo } from '../io.js'
 import { migrateCommand } from './migrate.js'
 
@@ -17,10 +17,12 @@ const MODELS = ['resnet', 'vit', 'mlp']
 /**
  * Writes a small MLflow `mlruns` folder through trackstore's file store, the way an MLflow
  * user's history looks: two experiments, runs with params, tags, metric histories, a dataset
- * input and an artifact each.
+ * input and an artifact each; the first run of each experiment logs a model (MLflow 3), which
+ * the registry holds as version 1 of a registered model.
  */
 async function writeSample(root: string): Promise<void> {
   const store = await openMetadataStore(root)
+  const registry = await openModelRegistryStore(root)
   try {
     for (const [e, name] of ['image-classifier', 'tabular-baseline'].entries()) {
       const experimentId = await store.createExperiment(name, {
@@ -56,10 +58,31 @@ async function writeSample(root: string): Promise<void> {
         const artifacts = openArtifactStore(run.info.artifactUri)
         await artifacts.writeArtifact('model/summary.txt', `${name} run ${r}\n`)
         await artifacts.close()
+        if (r === 0) {
+          const model = await store.createLoggedModel({
+            experimentId,
+            name: `${name}-model`,
+            sourceRunId: runId,
+            params: [{ key: 'model', value: MODELS[0]! }],
+          })
+          await store.logOutputs(runId, [{ modelId: model.modelId, step: 49 }])
+          const files = openArtifactStore(model.artifactLocation)
+          await files.writeArtifact('MLmodel', `artifact_path: ${name}-model\n`)
+          await files.close()
+          await store.finalizeLoggedModel(model.modelId, 'READY')
+          await registry.createRegisteredModel(name)
+          await registry.createModelVersion({
+            name,
+            source: model.artifactLocation,
+            runId,
+            modelId: model.modelId,
+          })
+        }
         await store.updateRunInfo(runId, { status: 'FINISHED', endTime: start + 50_000 })
       }
     }
   } finally {
+    await registry.close()
     await store.close()
   }
 }
