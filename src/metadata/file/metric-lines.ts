@@ -7,9 +7,13 @@ import { internalError, invalidParameter } from '../../core/errors.js'
 import type { Metric, StoredMetric } from '../metadata-store.js'
 import { formatPythonFloat, parsePythonFloat, parsePythonInt } from './python-float.js'
 
-/** One metric line, newline included. */
-export function formatMetricLine(metric: Metric & { step: number }): string {
+/**
+ * One metric line, newline included: `timestamp value step [dataset_name dataset_digest]`. A
+ * logged model's metric file carries the run id after the step.
+ */
+export function formatMetricLine(metric: Metric & { step: number }, runId?: string): string {
   const fields = [String(metric.timestamp), formatPythonFloat(metric.value), String(metric.step)]
+  if (runId !== undefined) fields.push(runId)
   const { datasetName, datasetDigest } = metric
   if (datasetName && datasetDigest) {
     // A space would split the field and make the whole file unreadable to every reader.

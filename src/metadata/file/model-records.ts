@@ -6,7 +6,7 @@
  * run metric lines.
  */
 import { createHash } from 'node:crypto'
-import { internalError, invalidParameter } from '../../core/errors.js'
+import { internalError } from '../../core/errors.js'
 import {
   LOGGED_MODEL_STATUSES,
   loggedModelStatusCode,
@@ -15,7 +15,8 @@ import {
   type LoggedModelMetric,
   type Metric,
 } from '../metadata-store.js'
-import { formatPythonFloat, parsePythonFloat, parsePythonInt } from './python-float.js'
+import { formatMetricLine } from './metric-lines.js'
+import { parsePythonFloat, parsePythonInt } from './python-float.js'
 import { dumpYaml } from './pyyaml.js'
 import { corrupt, parseMeta } from './records.js'
 
@@ -99,25 +100,9 @@ export function parseLoggedModelMeta(
   }
 }
 
-/** One logged-model metric line, newline included. */
+/** One logged-model metric line: the run's line format with the run id after the step. */
 export function formatModelMetricLine(metric: Metric & { step: number }, runId: string): string {
-  const fields = [
-    String(metric.timestamp),
-    formatPythonFloat(metric.value),
-    String(metric.step),
-    runId,
-  ]
-  const { datasetName, datasetDigest } = metric
-  if (datasetName && datasetDigest) {
-    if (/\s/.test(datasetName) || /\s/.test(datasetDigest)) {
-      throw invalidParameter(
-        `Invalid dataset name or digest ${JSON.stringify(`${datasetName} ${datasetDigest}`)} ` +
-          `for metric '${metric.key}': the file store cannot record whitespace in them`,
-      )
-    }
-    fields.push(datasetName, datasetDigest)
-  }
-  return `${fields.join(' ')}\n`
+  return formatMetricLine(metric, runId)
 }
 
 /**

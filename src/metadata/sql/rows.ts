@@ -11,6 +11,7 @@ import type {
   StoredMetric,
 } from '../metadata-store.js'
 import type { Selectable } from 'kysely'
+import type { SqlDialect } from './dialects/sql-dialect.js'
 import type { ExperimentsTable, RunsTable } from './tables.js'
 
 export function toNumber(value: number | string | bigint | null | undefined): number | null {
@@ -108,3 +109,62 @@ export function chunkRows<T extends object>(rows: T[], maxBindParameters: number
   for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size))
   return chunks
 }
+
+/** A run's metric as a `metrics` row (NaN as 0 + is_nan, ±Infinity clamped, as MLflow writes). */
+export function toMetricRow(
+  dialect: Pick<SqlDialect, 'toBoolean'>,
+  runId: string,
+  metric: { key: string; value: number; timestamp: number; step: number },
+) {
+  const { value, isNan } = sanitizeMetricValue(metric.value)
+  return {
+    key: metric.key,
+    value,
+    timestamp: metric.timestamp,
+    run_uuid: runId,
+    step: metric.step,
+    is_nan: dialect.toBoolean(isNan),
+  }
+}
+
+/** The primary key of `metrics`: an exact duplicate row is skipped, as MLflow skips it. */
+export const METRIC_KEY_COLUMNS = ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan']
+
+/** A metric recorded for a logged model, as a `logged_model_metrics` row. */
+export function toLoggedModelMetricRow(
+  modelId: string,
+  experimentId: number | string | bigint,
+  runId: string,
+  metric: {
+    key: string
+    value: number
+    timestamp: number
+    step: number
+    datasetName?: string | null
+    datasetDigest?: string | null
+  },
+) {
+  const dataset = Boolean(metric.datasetName && metric.datasetDigest)
+  return {
+    model_id: modelId,
+    experiment_id: experimentId,
+    metric_name: metric.key,
+    metric_timestamp_ms: metric.timestamp,
+    metric_step: metric.step,
+    // The table has no is_nan column: NaN is stored as 0, as MLflow stores it.
+    metric_value: sanitizeMetricValue(metric.value).value,
+    run_id: runId,
+    dataset_uuid: null,
+    dataset_name: dataset ? metric.datasetName! : null,
+    dataset_digest: dataset ? metric.datasetDigest! : null,
+  }
+}
+
+/** The primary key of `logged_model_metrics`. */
+export const LOGGED_MODEL_METRIC_KEY_COLUMNS = [
+  'model_id',
+  'metric_name',
+  'metric_timestamp_ms',
+  'metric_step',
+  'run_id',
+]

@@ -38,7 +38,14 @@ import {
 } from '../validation.js'
 import type { AnyTables, SqlDialect } from './dialects/sql-dialect.js'
 import { inChunks } from './load-runs.js'
-import { chunkRows, sanitizeMetricValue, toId, toNumber } from './rows.js'
+import { insertRows } from './insert-rows.js'
+import {
+  chunkRows,
+  LOGGED_MODEL_METRIC_KEY_COLUMNS,
+  toId,
+  toLoggedModelMetricRow,
+  toNumber,
+} from './rows.js'
 import type { LoggedModelsTable } from './tables.js'
 
 type Db = Kysely<AnyTables> | Transaction<AnyTables>
@@ -346,24 +353,13 @@ export class SqlLoggedModels {
     const known = new Set(found.map((row) => row.model_id))
     const missing = ids.find((id) => !known.has(id))
     if (missing !== undefined) throw modelNotFound(missing)
-    const rows = withModel.map((metric) => ({
-      model_id: metric.modelId!,
-      metric_name: metric.key,
-      metric_timestamp_ms: metric.timestamp,
-      metric_step: metric.step,
-      metric_value: sanitizeMetricValue(metric.value).value,
-      experiment_id: experimentId,
-      run_id: runId,
-      dataset_uuid: null,
-      dataset_name: metric.datasetName && metric.datasetDigest ? metric.datasetName : null,
-      dataset_digest: metric.datasetName && metric.datasetDigest ? metric.datasetDigest : null,
-    }))
-    const keys = ['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'run_id']
-    for (const chunk of chunkRows(rows, this.dialect.maxBindParameters)) {
-      await this.dialect
-        .ignoreDuplicates(trx.insertInto('logged_model_metrics').values(chunk), keys)
-        .execute()
-    }
+    const rows = withModel.map((metric) =>
+      toLoggedModelMetricRow(metric.modelId!, experimentId, runId, metric),
+    )
+    await insertRows(trx, this.dialect, 'logged_model_metrics', rows, {
+      kind: 'ignore',
+      keys: LOGGED_MODEL_METRIC_KEY_COLUMNS,
+    })
   }
 
   /** RUN_INPUT → MODEL_INPUT edges, each recorded once. */

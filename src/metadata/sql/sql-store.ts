@@ -81,9 +81,10 @@ import { SqlLoggedModels } from './sql-logged-models.js'
 import { SqlTransfer } from './sql-transfer.js'
 import {
   isNewerMetric,
-  sanitizeMetricValue,
+  METRIC_KEY_COLUMNS,
   toExperiment,
   toId,
+  toMetricRow,
   toNumber,
   toRunInfo,
   toStoredMetric,
@@ -591,20 +592,10 @@ export class SqlMetadataStore implements MetadataStore {
     metrics: (Metric & { step: number })[],
   ): Promise<void> {
     if (metrics.length === 0) return
-    const rows = metrics.map((metric) => {
-      const { value, isNan } = sanitizeMetricValue(metric.value)
-      return {
-        key: metric.key,
-        value,
-        timestamp: metric.timestamp,
-        run_uuid: runId,
-        step: metric.step,
-        is_nan: this.#dialect.toBoolean(isNan),
-      }
-    })
+    const rows = metrics.map((metric) => toMetricRow(this.#dialect, runId, metric))
     await insertRows(trx, this.#dialect, 'metrics', rows, {
       kind: 'ignore',
-      keys: ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan'],
+      keys: METRIC_KEY_COLUMNS,
     })
     // The greatest (step, timestamp, value) of each key in this write…
     const newest = new Map<string, (typeof rows)[number]>()

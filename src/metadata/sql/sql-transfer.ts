@@ -19,7 +19,16 @@ import type {
 import type { AnyTables, SqlDialect } from './dialects/sql-dialect.js'
 import { inChunks, loadRuns } from './load-runs.js'
 import { writeDatasetInput } from './sql-datasets.js'
-import { chunkRows, isNewerMetric, sanitizeMetricValue, toExperiment, toId } from './rows.js'
+import { insertRows } from './insert-rows.js'
+import {
+  isNewerMetric,
+  LOGGED_MODEL_METRIC_KEY_COLUMNS,
+  METRIC_KEY_COLUMNS,
+  toExperiment,
+  toId,
+  toLoggedModelMetricRow,
+  toMetricRow,
+} from './rows.js'
 import { SqlLoggedModels } from './sql-logged-models.js'
 import type { LoggedModelsTable, RunsTable } from './tables.js'
 
@@ -199,36 +208,19 @@ export class SqlTransfer implements StoreTransfer {
           status_message: model.statusMessage,
         })
         .execute()
-      const { maxBindParameters } = this.#dialect
+      const dialect = this.#dialect
       const base = { model_id: model.modelId, experiment_id: experimentId }
       const params = model.params.map((p) => ({ ...base, param_key: p.key, param_value: p.value }))
-      for (const chunk of chunkRows(params, maxBindParameters)) {
-        await trx.insertInto('logged_model_params').values(chunk).execute()
-      }
+      await insertRows(trx, dialect, 'logged_model_params', params)
       const tags = model.tags.map((t) => ({ ...base, tag_key: t.key, tag_value: t.value }))
-      for (const chunk of chunkRows(tags, maxBindParameters)) {
-        await trx.insertInto('logged_model_tags').values(chunk).execute()
-      }
-      const metrics = model.metrics.map((metric) => {
-        const dataset = Boolean(metric.datasetName && metric.datasetDigest)
-        return {
-          ...base,
-          metric_name: metric.key,
-          metric_timestamp_ms: metric.timestamp,
-          metric_step: metric.step,
-          metric_value: sanitizeMetricValue(metric.value).value,
-          run_id: metric.runId,
-          dataset_uuid: null,
-          dataset_name: dataset ? metric.datasetName : null,
-          dataset_digest: dataset ? metric.datasetDigest : null,
-        }
+      await insertRows(trx, dialect, 'logged_model_tags', tags)
+      const metrics = model.metrics.map((metric) =>
+        toLoggedModelMetricRow(model.modelId, experimentId, metric.runId, metric),
+      )
+      await insertRows(trx, dialect, 'logged_model_metrics', metrics, {
+        kind: 'ignore',
+        keys: LOGGED_MODEL_METRIC_KEY_COLUMNS,
       })
-      const keys = ['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'run_id']
-      for (const chunk of chunkRows(metrics, maxBindParameters)) {
-        await this.#dialect
-          .ignoreDuplicates(trx.insertInto('logged_model_metrics').values(chunk), keys)
-          .execute()
-      }
       return 'created'
     })
   }
@@ -340,10 +332,11 @@ export class SqlTransfer implements StoreTransfer {
         value: tag.value,
         experiment_id: experiment.experimentId,
       }))
-      for (const chunk of chunkRows(tags, this.#dialect.maxBindParameters)) {
-        const insert = trx.insertInto('experiment_tags').values(chunk)
-        await this.#dialect.upsert(insert, ['key', 'experiment_id'], ['value']).execute()
-      }
+      await insertRows(trx, this.#dialect, 'experiment_tags', tags, {
+        kind: 'update',
+        keys: ['key', 'experiment_id'],
+        columns: ['value'],
+      })
       return outcome
     })
   }
@@ -411,48 +404,27 @@ export class SqlTransfer implements StoreTransfer {
           deleted_time: info.deletedTime,
         })
         .execute()
-      const { maxBindParameters } = this.#dialect
+      const dialect = this.#dialect
       const params = run.params.map((p) => ({ key: p.key, value: p.value, run_uuid: info.runId }))
-      for (const chunk of chunkRows(params, maxBindParameters)) {
-        await trx.insertInto('params').values(chunk).execute()
-      }
+      await insertRows(trx, dialect, 'params', params)
       const tags = run.tags.map((t) => ({ key: t.key, value: t.value, run_uuid: info.runId }))
-      for (const chunk of chunkRows(tags, maxBindParameters)) {
-        await trx.insertInto('tags').values(chunk).execute()
-      }
+      await insertRows(trx, dialect, 'tags', tags)
       await this.#putInputs(trx, info.experimentId, info.runId, run)
-      const latest = new Map<string, ReturnType<SqlTransfer['metricRow']>>()
+      const latest = new Map<string, ReturnType<typeof toMetricRow>>()
       for await (const batch of run.metrics) {
-        const rows = batch.map((metric) => this.metricRow(info.runId, metric))
+        const rows = batch.map((metric) => toMetricRow(dialect, info.runId, metric))
         for (const row of rows) {
           const current = latest.get(row.key)
           if (!current || isNewerMetric(row, current)) latest.set(row.key, row)
         }
-        const keyColumns = ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan']
-        for (const chunk of chunkRows(rows, maxBindParameters)) {
-          await this.#dialect
-            .ignoreDuplicates(trx.insertInto('metrics').values(chunk), keyColumns)
-            .execute()
-        }
+        await insertRows(trx, dialect, 'metrics', rows, {
+          kind: 'ignore',
+          keys: METRIC_KEY_COLUMNS,
+        })
       }
-      for (const chunk of chunkRows([...latest.values()], maxBindParameters)) {
-        await trx.insertInto('latest_metrics').values(chunk).execute()
-      }
+      await insertRows(trx, dialect, 'latest_metrics', [...latest.values()])
       return 'created'
     })
-  }
-
-  /** A metric as an SQL row (NaN as 0 + is_nan, ±Infinity clamped, as MLflow writes it). */
-  metricRow(runId: string, metric: StoredMetric) {
-    const { value, isNan } = sanitizeMetricValue(metric.value)
-    return {
-      key: metric.key,
-      value,
-      timestamp: metric.timestamp,
-      run_uuid: runId,
-      step: metric.step,
-      is_nan: this.#dialect.toBoolean(isNan),
-    }
   }
 
   async #putInputs(
@@ -480,9 +452,7 @@ export class SqlTransfer implements StoreTransfer {
         edge('RUN_OUTPUT', 'MODEL_OUTPUT', m.modelId, m.step),
       ),
     ]
-    for (const chunk of chunkRows(edges, this.#dialect.maxBindParameters)) {
-      await trx.insertInto('inputs').values(chunk).execute()
-    }
+    await insertRows(trx, this.#dialect, 'inputs', edges)
   }
 
   async runIds(experimentId: string): Promise<Set<string>> {
