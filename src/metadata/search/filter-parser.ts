@@ -19,6 +19,7 @@ import type {
   RunClause,
   StringComparator,
   StringRunAttribute,
+  SourceSpan,
 } from './ast.js'
 import { Cursor, parseIdentifier, pySet } from './syntax.js'
 import type { RawIdentifier } from './syntax.js'
@@ -271,6 +272,25 @@ export function isListComparator(comparator: Comparator): comparator is ListComp
   return comparator === 'IN' || comparator === 'NOT IN'
 }
 
+/**
+ * The rest of a metric comparison once its comparator is read: the comparator must be numeric
+ * and the value a number. Shared by the run and logged-model grammars.
+ */
+export function metricClause(
+  cursor: Cursor,
+  token: Token,
+  raw: Comparator,
+  key: string,
+  start: number,
+): { type: 'metric'; key: string; comparator: NumericComparator; value: number; span: SourceSpan } {
+  const comparator = checkComparator(cursor, token, raw, NUMERIC_COMPARATORS, `metric '${key}'`)
+  const value = readNumber(
+    cursor,
+    (found) => `Expected numeric value type for metric. Found ${found.text}`,
+  )
+  return { type: 'metric', key, comparator, value: value.value, span: { start, end: value.end } }
+}
+
 function parseRunClause(cursor: Cursor): RunClause {
   const id = parseIdentifier(cursor, RUN_IDENTIFIER)
   const type = resolveRunEntityType(cursor, id)
@@ -280,18 +300,7 @@ function parseRunClause(cursor: Cursor): RunClause {
     const token = cursor.peek()
     const raw = readComparator(cursor, NUMERIC_COMPARATORS)
     if (isNullComparator(raw)) nullOnlyForTagsAndParams(cursor, token, type, id.key, TAGS_PARAMS)
-    const comparator = checkComparator(
-      cursor,
-      token,
-      raw,
-      NUMERIC_COMPARATORS,
-      `metric '${id.key}'`,
-    )
-    const value = readNumber(
-      cursor,
-      (found) => `Expected numeric value type for metric. Found ${found.text}`,
-    )
-    return { type, key: id.key, comparator, value: value.value, span: { start, end: value.end } }
+    return metricClause(cursor, token, raw, id.key, start)
   }
 
   if (type === 'param' || type === 'tag') {

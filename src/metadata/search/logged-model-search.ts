@@ -18,6 +18,7 @@ import {
   STRING_COMPARATORS,
   checkComparator,
   isListComparator,
+  metricClause,
   parseConjunction,
   readComparator,
   readList,
@@ -126,18 +127,7 @@ function parseClause(cursor: Cursor): LoggedModelClause {
   const token = cursor.peek()
   if (type === 'metric') {
     const raw = readComparator(cursor, NUMERIC_COMPARATORS)
-    const comparator = checkComparator(
-      cursor,
-      token,
-      raw,
-      NUMERIC_COMPARATORS,
-      `metric '${id.key}'`,
-    )
-    const value = readNumber(
-      cursor,
-      (found) => `Expected numeric value type for metric. Found ${found.text}`,
-    )
-    return { type, key: id.key, comparator, value: value.value, span: { start, end: value.end } }
+    return metricClause(cursor, token, raw, id.key, start)
   }
   if (type === 'param' || type === 'tag') {
     const raw = readComparator(cursor, STRING_COMPARATORS)
